@@ -1,0 +1,93 @@
+"""Shared CLI plumbing: config/database loading that maps every known failure to exit 2."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+
+from scanner.config import Config, ConfigError, load_config
+from scanner.db import DatabaseError, open_database, resolve_url
+
+EXIT_OK, EXIT_ACCOUNTS_FAILED, EXIT_USAGE = 0, 1, 2
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = typer.Option(
+    Path("config"), "--config", "-c", help="Config folder (scanner.yaml, accounts.yaml)."
+)
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print one clear line (no traceback) and exit."""
+    err_console.print(message, markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def load_config_or_exit(config_dir: Path) -> Config:
+    """The validated config, or every problem printed and exit 2."""
+    try:
+        return load_config(config_dir)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err_console.print(str(problem), markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def engine_or_exit(config: Config, *, migrate: bool = True) -> Engine:
+    """The migrated database engine, or a clear message and exit 2."""
+    try:
+        return open_database(resolve_url(config.scanner.database.url), migrate=migrate)
+    except DatabaseError as exc:
+        fail(str(exc))
+
+
+def print_json(data: Any) -> None:
+    """JSON to stdout (datetimes as ISO-8601)."""
+    sys.stdout.write(json.dumps(data, default=_default, ensure_ascii=False, indent=2) + "\n")
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def setup_logging(verbose: bool = False, json_lines: bool = False) -> None:
+    """Plain or JSON-lines logs on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    if json_lines:
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for noisy in ("presidio-analyzer", "vcr", "urllib3", "prawcore", "tweepy"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key in ("account", "event", "run_id"):
+            if hasattr(record, key):
+                out[key] = getattr(record, key)
+        if record.exc_info and record.exc_info[0] is not None:
+            out["error"] = record.exc_info[0].__name__
+        return json.dumps(out, ensure_ascii=False)

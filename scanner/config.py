@@ -1,0 +1,361 @@
+"""Configuration: `scanner.yaml` and `accounts.yaml` (version 1) parsed into strict pydantic models.
+
+Every problem in a config folder is collected and reported at once as
+`file: key.path: what is wrong; what is expected` (see `ConfigError`). Secrets are only ever
+`{"$env": NAME}` / `{"$file": path}` references (`scanner.secrets.Secret`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from connectors import REGISTRY as CONNECTORS
+from detectors import REGISTRY as DETECTORS
+from detectors.base import District
+from scanner.config_errors import ConfigError, Problem, problems_from_validation
+from scanner.csvdata import load_district_csvs
+from scanner.secrets import Secret
+
+SCANNER_FILE = "scanner.yaml"
+ACCOUNTS_FILE = "accounts.yaml"
+EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+DURATION_RE = re.compile(r"^(\d+)\s*(s|m|h|d)$")
+Severity = Literal["high", "medium", "low"]
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in a duration such as "90s", "30m", "6h" or "1d"."""
+    match = DURATION_RE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration; expected e.g. 30m, 6h, 1d")
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+class Strict(BaseModel):
+    """Base for every config block: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Contact(Strict):
+    """A named person with an e-mail address."""
+
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=EMAIL_RE)
+
+
+class AccountConfig(Strict):
+    """One registered account (policy item 1: site name and administrator/contact identified)."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)
+    platform: str
+    handle: str = Field(min_length=1)
+    site_name: str = Field(min_length=1)
+    school: str = ""
+    admin_contact: Contact
+    sponsor: Contact
+    district_officer: bool = False
+    profile_disclaimer_counts: bool = False
+    scheduled_posts_exempt: bool = False
+    interval: str | None = None
+    initial_posts: int = Field(default=100, ge=1, le=1000)
+    feed_url: str | None = None
+    replay: str | None = None
+    enabled: bool = True
+
+    @field_validator("interval")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+
+class AccountsFile(Strict):
+    """accounts.yaml."""
+
+    version: Literal[1]
+    accounts: list[AccountConfig] = Field(default_factory=list)
+
+
+class DatabaseConfig(Strict):
+    """Where findings are stored; SCANNER_DATABASE_URL overrides `url`."""
+
+    url: str = "sqlite:///var/scanner.db"
+
+
+class ScheduleConfig(Strict):
+    """Defaults for `scanner run`."""
+
+    interval: str = "1h"
+    jitter_seconds: int = Field(default=60, ge=0)
+    notify_interval: str = "5m"
+    purge_interval: str = "1d"
+
+    @field_validator("interval", "notify_interval", "purge_interval")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+class MailConfig(Strict):
+    """How alerts leave: SMTP, or .eml files written into `folder` (the demo's default)."""
+
+    transport: Literal["smtp", "file"] = "file"
+    host: str = "localhost"
+    port: int = Field(default=25, ge=1, le=65535)
+    starttls: bool = False
+    ssl: bool = False
+    username: str | None = None
+    password: Secret | None = None
+    sender: str = Field(default="scanner@localhost", alias="from", pattern=EMAIL_RE)
+    folder: str = "var/outbox"
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+
+
+class NotificationsConfig(Strict):
+    """Who hears about what, and when."""
+
+    immediate_severities: list[Severity] = Field(default_factory=lambda: ["high"])
+    digest_time: str = "07:00"
+    admin_cc: dict[Severity, list[str]] = Field(default_factory=dict)
+    recipients: dict[str, RecipientPrefs] = Field(default_factory=dict)
+
+    @field_validator("digest_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        time.fromisoformat(value)
+        return value
+
+
+class RecipientPrefs(Strict):
+    """Per-recipient override of which severities are sent at once; the rest go to the digest."""
+
+    immediate_severities: list[Severity] | None = None
+    digest: bool = True
+
+
+class RetentionConfig(Strict):
+    """How long post text and audit detail are kept (None = forever)."""
+
+    post_text_days: int | None = Field(default=None, ge=1)
+    finding_days: int | None = Field(default=None, ge=1)
+
+
+class ScannerFile(Strict):
+    """scanner.yaml."""
+
+    version: Literal[1]
+    district_name: str = "School District"
+    timezone: str = "America/New_York"
+    district_domains: list[str] = Field(default_factory=list)
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    mail: MailConfig = Field(default_factory=MailConfig)
+    privacy_officer: Contact | None = None
+    notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    official_contacts: str | None = None
+    staff_directory: str | None = None
+    student_roster: str | None = None
+    roster_secret: Secret | None = None
+    report_url: str | None = None
+    platforms: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; expected e.g. America/Chicago"
+            ) from None
+        return value
+
+
+@dataclass
+class Config:
+    """A validated config folder."""
+
+    dir: Path
+    scanner: ScannerFile
+    accounts: list[AccountConfig]
+    platforms: dict[str, Any] = field(default_factory=dict)  # name -> connector Settings
+    detectors: dict[str, Any] = field(default_factory=dict)  # name -> detector Settings
+    district: District = field(default_factory=District)
+
+    def account(self, account_id: str) -> AccountConfig:
+        """The registered account with this id (KeyError if none)."""
+        for account in self.accounts:
+            if account.id == account_id:
+                return account
+        raise KeyError(account_id)
+
+    def resolve(self, path: str) -> Path:
+        """A path from the config, absolute or relative to the config folder."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.dir / p
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate mapping keys instead of silently keeping the last."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+    """Parse one YAML file into a mapping, recording a problem instead of raising."""
+    if not path.is_file():
+        problems.append(Problem(path.name, "", "file not found", f"a file at {path}"))
+        return None
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except UnicodeDecodeError:
+        problems.append(Problem(path.name, "", "not valid UTF-8 text", "a UTF-8 YAML file"))
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(path.name, where, f"malformed YAML ({what})", "valid YAML"))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(path.name, "", "the file is not a mapping", "`version: 1` etc."))
+        return None
+    return data
+
+
+def _validate_plugins(
+    kind: str, registry: Any, blocks: dict[str, Any], problems: list[Problem]
+) -> dict[str, Any]:
+    """Validate `platforms.<name>` / `detectors.<name>` blocks against each plugin's Settings."""
+    settings: dict[str, Any] = {}
+    names = registry.names()
+    for name in names if kind == "detectors" else blocks:
+        if name not in names:
+            problems.append(
+                Problem(
+                    SCANNER_FILE, f"{kind}.{name}", "unknown name", f"one of {', '.join(names)}"
+                )
+            )
+            continue
+        block = blocks.get(name) or {}
+        try:
+            cls = registry.get(name)
+        except ImportError as exc:  # a plugin whose module is broken or not installed
+            problems.append(Problem(SCANNER_FILE, f"{kind}.{name}", f"cannot load ({exc})", ""))
+            continue
+        try:
+            settings[name] = cls.Settings.model_validate(block)
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(exc, SCANNER_FILE, cls.Settings, [kind, name]))
+    for name in blocks:
+        if kind == "detectors" and name not in names:
+            problems.append(
+                Problem(
+                    SCANNER_FILE, f"{kind}.{name}", "unknown name", f"one of {', '.join(names)}"
+                )
+            )
+    return settings
+
+
+def _check_accounts(cfg_dir: Path, accounts: list[AccountConfig], problems: list[Problem]) -> None:
+    seen: dict[str, int] = {}
+    platforms = CONNECTORS.names()
+    for i, account in enumerate(accounts):
+        where = f"accounts[{i}]"
+        if account.id in seen:
+            problems.append(
+                Problem(
+                    ACCOUNTS_FILE,
+                    f"{where}.id",
+                    f"duplicate account id {account.id!r}",
+                    f"ids unique (first used at accounts[{seen[account.id]}])",
+                )
+            )
+        seen.setdefault(account.id, i)
+        if account.platform not in platforms:
+            problems.append(
+                Problem(
+                    ACCOUNTS_FILE,
+                    f"{where}.platform",
+                    f"unknown platform {account.platform!r}",
+                    f"one of {', '.join(platforms)}",
+                )
+            )
+        if account.platform == "blog" and not account.feed_url:
+            problems.append(
+                Problem(ACCOUNTS_FILE, f"{where}.feed_url", "missing for a blog", "the feed URL")
+            )
+        if account.replay and not (cfg_dir / account.replay).is_file():
+            problems.append(
+                Problem(
+                    ACCOUNTS_FILE,
+                    f"{where}.replay",
+                    f"cassette {account.replay} not found",
+                    "a path relative to the config folder",
+                )
+            )
+
+
+def load_config(config_dir: Path | str = "config") -> Config:
+    """Load and validate a config folder; raises `ConfigError` listing every problem."""
+    cfg_dir = Path(config_dir).resolve()
+    problems: list[Problem] = []
+    if not cfg_dir.is_dir():
+        raise ConfigError([Problem(str(config_dir), "", "config folder not found", "a folder")])
+    raw_scanner = read_yaml(cfg_dir / SCANNER_FILE, problems)
+    raw_accounts = read_yaml(cfg_dir / ACCOUNTS_FILE, problems)
+
+    scanner_file: ScannerFile | None = None
+    if raw_scanner is not None:
+        try:
+            scanner_file = ScannerFile.model_validate(raw_scanner)
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(exc, SCANNER_FILE, ScannerFile))
+    accounts: list[AccountConfig] = []
+    if raw_accounts is not None:
+        try:
+            accounts = AccountsFile.model_validate(raw_accounts).accounts
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(exc, ACCOUNTS_FILE, AccountsFile))
+        _check_accounts(cfg_dir, accounts, problems)
+
+    platforms: dict[str, Any] = {}
+    detector_settings: dict[str, Any] = {}
+    district = District()
+    if scanner_file is not None:
+        platforms = _validate_plugins("platforms", CONNECTORS, scanner_file.platforms, problems)
+        detector_settings = _validate_plugins(
+            "detectors", DETECTORS, scanner_file.detectors, problems
+        )
+        district = load_district_csvs(cfg_dir, scanner_file, problems)
+    if problems:
+        raise ConfigError(problems)
+    assert scanner_file is not None
+    return Config(cfg_dir, scanner_file, accounts, platforms, detector_settings, district)

@@ -1,0 +1,132 @@
+"""Database engine, sessions and migrations (SQLite by default, PostgreSQL at scale)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlmodel import Session, create_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+ENV_URL = "SCANNER_DATABASE_URL"
+
+
+class DatabaseError(Exception):
+    """The database cannot be reached or migrated. The message masks any password."""
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password masked, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid database URL>"
+
+
+def resolve_url(configured: str | None) -> str:
+    """SCANNER_DATABASE_URL wins over `database.url`; a bare postgresql:// uses psycopg 3."""
+    url = os.environ.get(ENV_URL) or configured or "sqlite:///var/scanner.db"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get their folder, WAL mode and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"database: {url!r} is not a database URL") from None
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs["pool_pre_ping"] = True
+        kwargs["connect_args"] = {"connect_timeout": 10}
+    try:
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, ImportError) as exc:
+        raise DatabaseError(f"database: {safe_url(url)}: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    """A programmatic Alembic config bound to `engine` (no alembic.ini needed)."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply all migrations; raises DatabaseError when the database is unreachable."""
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
+        raise DatabaseError(
+            f"database: {safe_url(str(engine.url))}: cannot connect ({reason})"
+        ) from None
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"database: {safe_url(str(engine.url))}: {exc}") from None
+
+
+def open_database(url: str, *, migrate: bool = True) -> Engine:
+    """Engine for `url`, migrated to head unless `migrate` is False."""
+    engine = make_engine(url)
+    if migrate:
+        upgrade(engine)
+    else:
+        check(engine)
+    return engine
+
+
+def check(engine: Engine) -> None:
+    """Raise DatabaseError unless the database answers and has the schema."""
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("finding"):
+                raise DatabaseError(
+                    f"database: {safe_url(str(engine.url))}: no scanner tables yet; "
+                    "run `scanner db upgrade` (or `scanner scan`) first"
+                )
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
+        raise DatabaseError(
+            f"database: {safe_url(str(engine.url))}: cannot connect ({reason})"
+        ) from None
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on any exception."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

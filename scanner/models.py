@@ -1,0 +1,181 @@
+"""Storage tables (SQLModel). Schema changes go through Alembic (scanner/migrations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+FINDING_STATUSES = ("open", "confirmed", "dismissed", "resolved")
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always returns timezone-aware UTC datetimes (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Any:
+    """A timezone-aware timestamp column."""
+    return Field(
+        default=None,
+        sa_column_kwargs={"nullable": nullable},
+        sa_type=UTCDateTime,
+        index=index,
+    )
+
+
+class Account(SQLModel, table=True):
+    """A registered account's scan state (its registry entry lives in accounts.yaml)."""
+
+    __tablename__ = "account"
+
+    id: str = Field(primary_key=True, max_length=100)
+    platform: str = Field(max_length=40)
+    handle: str = Field(max_length=300)
+    site_name: str = Field(default="", max_length=300)
+    school: str = Field(default="", max_length=300)
+    sponsor_email: str = Field(default="", max_length=320)
+    cursor: str | None = Field(default=None, max_length=300)
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    profile_text: str | None = Field(default=None, sa_column=Column(Text))
+    last_scan_at: datetime | None = _ts()
+    last_success_at: datetime | None = _ts()
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    consecutive_failures: int = 0
+    next_scan_at: datetime | None = _ts(index=True)
+    retry_at: datetime | None = _ts()
+    capped: bool = False
+    lease_owner: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = _ts()
+
+
+class Post(SQLModel, table=True):
+    """A post as last fetched; `content_hash` decides whether detectors run again."""
+
+    __tablename__ = "post"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_post_platform_ext"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=40)
+    external_id: str = Field(max_length=300)
+    account_id: str = Field(foreign_key="account.id", index=True, max_length=100)
+    url: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    author: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    edited_at: datetime | None = _ts()
+    deleted: bool = False
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64)
+    scanned_hash: str | None = Field(default=None, max_length=64)
+    first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    text_purged_at: datetime | None = _ts()
+
+
+class Finding(SQLModel, table=True):
+    """One stored finding. `fingerprint` makes re-detection idempotent."""
+
+    __tablename__ = "finding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(max_length=64, unique=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    account_id: str = Field(foreign_key="account.id", index=True, max_length=100)
+    detector: str = Field(max_length=60, index=True)
+    category: str = Field(max_length=60)
+    severity: str = Field(max_length=10)
+    start: int | None = None
+    end: int | None = None
+    score: float = 0.0
+    explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    masked_excerpt: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    content_hash: str = Field(max_length=64)
+    status: str = Field(default="open", max_length=12, index=True)
+    reviewer: str | None = Field(default=None, max_length=320)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    resolved_reason: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ScanRun(SQLModel, table=True):
+    """One pass of `scanner scan` / one scheduler tick, with its counts and errors."""
+
+    __tablename__ = "scan_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker: str = Field(default="", max_length=200)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = _ts()
+    accounts_ok: int = 0
+    accounts_failed: int = 0
+    posts_new: int = 0
+    posts_changed: int = 0
+    findings_new: int = 0
+    errors: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Outbox(SQLModel, table=True):
+    """A notification to deliver: one row per (finding, recipient) item, and one per e-mail.
+
+    `kind` "item" rows are written in the scan transaction; the notifier groups due items into
+    "email" rows (payload = the rendered message with a stable Message-ID) and sends those.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "kind", "sent_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    recipient: str = Field(max_length=320, index=True)
+    kind: str = Field(max_length=20)
+    delivery: str = Field(default="digest", max_length=20)
+    finding_id: int | None = Field(default=None, foreign_key="finding.id", index=True)
+    email_id: int | None = Field(default=None, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    next_attempt_at: datetime | None = _ts()
+    sent_at: datetime | None = _ts()
+    dead_at: datetime | None = _ts()
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    message_id: str | None = Field(default=None, max_length=300)
+    lease_owner: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = _ts()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when: status changes, alerts sent, purges, allow-rules."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor: str = Field(default="scanner", max_length=320)
+    action: str = Field(max_length=60, index=True)
+    finding_id: int | None = Field(default=None, index=True)
+    account_id: str | None = Field(default=None, max_length=100)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,353 @@
+"""The scan pipeline: fetch → store new/changed posts → detect → findings → outbox → cursor.
+
+For one account, everything after the fetch is written in ONE transaction (posts, findings,
+outbox items, cursor), so a crash anywhere loses nothing and duplicates nothing: the next run
+repeats exactly the uncommitted work. One failing account never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from connectors.base import ConnectorError, FetchResult, RateLimited
+from connectors.base import Post as FetchedPost
+from detectors.base import Detector
+from detectors.base import Finding as Detected
+from scanner import models
+from scanner.config import AccountConfig, Config, parse_duration
+from scanner.db import session_scope
+from scanner.excerpt import masked_excerpt
+from scanner.routing import POLICY_ITEMS, routes_for
+from scanner.runtime import detection_context, fetch_account
+
+log = logging.getLogger(__name__)
+FetchFn = Callable[[Config, AccountConfig, str | None, dict[str, Any]], FetchResult]
+
+
+@dataclass
+class AccountResult:
+    """What one account's scan did."""
+
+    account_id: str
+    platform: str
+    ok: bool = True
+    fetched: int = 0
+    posts_new: int = 0
+    posts_changed: int = 0
+    findings_new: int = 0
+    findings_resolved: int = 0
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScanSummary:
+    """What one pass did, per account."""
+
+    run_id: int | None
+    results: list[AccountResult]
+
+    @property
+    def failed(self) -> list[AccountResult]:
+        """Accounts whose scan failed."""
+        return [r for r in self.results if not r.ok]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "run_id": self.run_id,
+            "accounts": [vars(r) for r in self.results],
+            "totals": {
+                k: sum(getattr(r, k) for r in self.results)
+                for k in ("fetched", "posts_new", "posts_changed", "findings_new")
+            }
+            | {"accounts_failed": len(self.failed)},
+        }
+
+
+def content_hash(post: FetchedPost) -> str:
+    """Hash of what detectors see; a change means the post is scanned again."""
+    h = hashlib.sha256()
+    h.update(post.text.encode("utf-8", "surrogatepass"))
+    h.update(b"\x00deleted" if post.deleted else b"\x00live")
+    return h.hexdigest()
+
+
+def fingerprint(post: FetchedPost, found: Detected, chash: str) -> str:
+    """Same post, detector, category, span and content = same finding."""
+    key = "\x1f".join(
+        [post.platform, post.external_id, found.detector, found.category,
+         str(found.start), str(found.end), chash]
+    )  # fmt: skip
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Pipeline:
+    """Scans registered accounts into the database. Detectors are built once per pipeline."""
+
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        detectors: dict[str, Detector],
+        *,
+        fetch: FetchFn = fetch_account,
+        worker: str = "scanner",
+        now: Callable[[], datetime] = models.utcnow,
+    ):
+        self.config = config
+        self.engine = engine
+        self.detectors = detectors
+        self.fetch = fetch
+        self.worker = worker
+        self.now = now
+
+    # --- public API ----------------------------------------------------------------------
+
+    def scan(
+        self,
+        account_ids: Iterable[str] | None = None,
+        *,
+        on_account: Callable[[AccountResult], None] | None = None,
+    ) -> ScanSummary:
+        """Scan the given (default: all enabled) accounts once and record a ScanRun."""
+        ids = set(account_ids) if account_ids is not None else None
+        accounts = [
+            a for a in self.config.accounts if (a.id in ids if ids is not None else a.enabled)
+        ]
+        with session_scope(self.engine) as s:
+            run = models.ScanRun(worker=self.worker, started_at=self.now())
+            s.add(run)
+            s.flush()
+            run_id = run.id
+        results = []
+        for account in accounts:
+            result = self.scan_account(account)
+            results.append(result)
+            if on_account:
+                on_account(result)
+        with session_scope(self.engine) as s:
+            run = s.get(models.ScanRun, run_id)
+            assert run is not None
+            run.finished_at = self.now()
+            run.accounts_ok = sum(r.ok for r in results)
+            run.accounts_failed = sum(not r.ok for r in results)
+            run.posts_new = sum(r.posts_new for r in results)
+            run.posts_changed = sum(r.posts_changed for r in results)
+            run.findings_new = sum(r.findings_new for r in results)
+            run.errors = {r.account_id: r.error for r in results if r.error}
+        return ScanSummary(run_id, results)
+
+    def scan_account(self, account: AccountConfig) -> AccountResult:
+        """Fetch, detect and store one account; errors are recorded, never raised."""
+        result = AccountResult(account.id, account.platform)
+        cursor, state = self._sync_registry(account)
+        try:
+            fetched = self.fetch(self.config, account, cursor, state)
+            result.fetched = len(fetched.posts)
+            result.notes = list(fetched.notes)
+            self._store(account, fetched, result)
+        except ConnectorError as exc:
+            self._record_failure(account, exc, result)
+        except Exception as exc:  # noqa: BLE001 - one account must never stop the others
+            log.exception("account %s: unexpected %s", account.id, type(exc).__name__)
+            self._record_failure(account, exc, result)
+        return result
+
+    # --- steps ---------------------------------------------------------------------------
+
+    def _sync_registry(self, account: AccountConfig) -> tuple[str | None, dict[str, Any]]:
+        """Mirror the registry entry into the Account row; return its cursor and state."""
+        with session_scope(self.engine) as s:
+            row = s.get(models.Account, account.id)
+            if row is None:
+                row = models.Account(
+                    id=account.id, platform=account.platform, handle=account.handle
+                )
+                s.add(row)
+            if (row.platform, row.handle) != (account.platform, account.handle):
+                row.cursor, row.state = None, {}  # a different account now: start afresh
+            row.platform, row.handle = account.platform, account.handle
+            row.site_name, row.school = account.site_name, account.school
+            row.sponsor_email = account.sponsor.email
+            return row.cursor, dict(row.state or {})
+
+    def _record_failure(
+        self, account: AccountConfig, exc: Exception, result: AccountResult
+    ) -> None:
+        result.ok = False
+        result.error = (
+            f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, ConnectorError)
+            else (f"{type(exc).__name__} (see log)")
+        )
+        now = self.now()
+        with session_scope(self.engine) as s:
+            row = s.get(models.Account, account.id)
+            assert row is not None
+            row.last_scan_at = now
+            row.last_error = result.error
+            row.consecutive_failures += 1
+            backoff = min(
+                parse_duration(self._interval(account)), 300 * 2**row.consecutive_failures
+            )
+            row.next_scan_at = now + timedelta(seconds=backoff)
+            if isinstance(exc, RateLimited):
+                row.capped = exc.capped
+                row.retry_at = exc.retry_at
+                if exc.retry_at is not None:
+                    row.next_scan_at = exc.retry_at
+        log.warning("account %s failed: %s", account.id, result.error)
+
+    def _interval(self, account: AccountConfig) -> str:
+        return account.interval or self.config.scanner.schedule.interval
+
+    def _store(self, account: AccountConfig, fetched: FetchResult, result: AccountResult) -> None:
+        posts = sorted(fetched.posts, key=lambda p: p.created_at)
+        with Session(self.engine) as s:  # read-only look-up before the (slow) detectors run
+            known = {
+                ext: (pid, h)
+                for ext, pid, h in s.exec(
+                    select(models.Post.external_id, models.Post.id, models.Post.scanned_hash)
+                    .where(models.Post.platform == account.platform)
+                    .where(models.Post.external_id.in_([p.external_id for p in posts]))  # type: ignore[attr-defined]
+                )
+            }
+        hashes = {p.external_id: content_hash(p) for p in posts}
+        changed = [
+            p for p in posts if known.get(p.external_id, (None, None))[1] != hashes[p.external_id]
+        ]
+        found = self._detect(account, changed, fetched.profile_text)
+        now = self.now()
+        with session_scope(self.engine) as s:
+            for post in posts:
+                row, is_new, is_changed = self._upsert_post(s, post, hashes[post.external_id], now)
+                result.posts_new += is_new
+                result.posts_changed += is_changed and not is_new
+                if post.external_id in found:
+                    self._store_findings(s, account, post, row, found[post.external_id], result)
+            acc = s.get(models.Account, account.id)
+            assert acc is not None
+            if fetched.cursor is not None:
+                acc.cursor = fetched.cursor
+            acc.state = {**(acc.state or {}), **fetched.state}
+            if fetched.profile_text is not None:
+                acc.profile_text = fetched.profile_text
+            acc.last_scan_at = acc.last_success_at = now
+            acc.last_error, acc.consecutive_failures = None, 0
+            acc.retry_at, acc.capped = None, False
+            acc.next_scan_at = now + timedelta(seconds=parse_duration(self._interval(account)))
+
+    def _detect(
+        self, account: AccountConfig, posts: Sequence[FetchedPost], profile: str | None
+    ) -> dict[str, list[Detected]]:
+        """Run every detector over the changed posts in one batch each."""
+        out: dict[str, list[Detected]] = {p.external_id: [] for p in posts}
+        live = [p for p in posts if not p.deleted]
+        if not live:
+            return out
+        ctx = detection_context(self.config, {account.id: profile})
+        for detector in self.detectors.values():
+            for post, findings in zip(live, detector.detect_batch(live, ctx), strict=True):
+                out[post.external_id].extend(findings)
+        return out
+
+    def _upsert_post(
+        self, s: Session, post: FetchedPost, chash: str, now: datetime
+    ) -> tuple[models.Post, bool, bool]:
+        row = s.exec(
+            select(models.Post)
+            .where(models.Post.platform == post.platform)
+            .where(models.Post.external_id == post.external_id)
+        ).first()
+        is_new = row is None
+        if row is None:
+            row = models.Post(
+                platform=post.platform, external_id=post.external_id, account_id=post.account,
+                created_at=post.created_at, content_hash=chash, first_seen_at=now,
+            )  # fmt: skip
+        is_changed = row.content_hash != chash or is_new
+        row.url, row.author, row.text = post.url, post.author, post.text
+        row.edited_at, row.deleted, row.raw = post.edited_at, post.deleted, dict(post.raw)
+        row.content_hash = row.scanned_hash = chash
+        row.last_seen_at = now
+        s.add(row)
+        s.flush()
+        return row, is_new, is_changed
+
+    def _store_findings(
+        self,
+        s: Session,
+        account: AccountConfig,
+        post: FetchedPost,
+        row: models.Post,
+        found: list[Detected],
+        result: AccountResult,
+    ) -> None:
+        """Insert new findings (idempotently), resolve vanished ones, queue notifications."""
+        chash = row.content_hash
+        prints = {fingerprint(post, f, chash): f for f in found}
+        existing = s.exec(select(models.Finding).where(models.Finding.post_id == row.id)).all()
+        have = {f.fingerprint for f in existing}
+        for old in existing:
+            if old.status == "open" and old.fingerprint not in prints:
+                old.status = "resolved"
+                old.resolved_reason = (
+                    "post deleted" if post.deleted else "post edited; no longer found"
+                )
+                old.updated_at = self.now()
+                result.findings_resolved += 1
+                s.add(models.AuditEvent(action="auto_resolved", finding_id=old.id,
+                                        account_id=account.id, detail={"reason": old.resolved_reason}))  # fmt: skip
+        pii_spans = [(f.start, f.end, f.category) for f in found if f.detector == "student_pii"]
+        for fp, f in prints.items():
+            if fp in have:
+                continue
+            finding = models.Finding(
+                fingerprint=fp, post_id=row.id, account_id=account.id, detector=f.detector,
+                category=f.category, severity=f.severity, start=f.start, end=f.end, score=f.score,
+                explanation=f.explanation, content_hash=chash,
+                masked_excerpt=masked_excerpt(post.text, f.start, f.end, pii_spans),
+            )  # fmt: skip
+            s.add(finding)
+            s.flush()
+            result.findings_new += 1
+            self._queue(s, account, post, finding)
+
+    def _queue(
+        self, s: Session, account: AccountConfig, post: FetchedPost, finding: models.Finding
+    ) -> None:
+        """Outbox items for a new finding, written in the scan transaction."""
+        for route in routes_for(self.config, account, finding.detector, finding.severity):
+            s.add(
+                models.Outbox(
+                    dedupe_key=f"item:{finding.id}:{route.recipient}",
+                    recipient=route.recipient,
+                    kind="item",
+                    delivery=route.delivery,
+                    finding_id=finding.id,
+                    next_attempt_at=self.now(),
+                    payload={
+                        "role": route.role,
+                        "account_id": account.id,
+                        "site_name": account.site_name,
+                        "platform": account.platform,
+                        "url": post.url,
+                        "posted_at": post.created_at.isoformat(),
+                        "detector": finding.detector,
+                        "category": finding.category,
+                        "severity": finding.severity,
+                        "explanation": finding.explanation,
+                        "excerpt": finding.masked_excerpt,
+                        "policy_item": POLICY_ITEMS.get(finding.detector, ""),
+                    },
+                )  # fmt: skip
+            )

@@ -1,0 +1,71 @@
+"""Builds the running parts from a validated config: connectors, detectors, detection context."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from connectors import REGISTRY as CONNECTORS
+from connectors.base import Connector, FetchResult
+from detectors import REGISTRY as DETECTORS
+from detectors.base import AccountInfo, DetectionContext, Detector
+from scanner.config import AccountConfig, Config
+
+log = logging.getLogger(__name__)
+
+
+def build_detectors(config: Config, only: Iterable[str] | None = None) -> dict[str, Detector]:
+    """The enabled detectors, built once each (spaCy/Presidio load here), in registry order."""
+    wanted = set(only) if only is not None else None
+    built: dict[str, Detector] = {}
+    for name, settings in config.detectors.items():
+        if not settings.enabled or (wanted is not None and name not in wanted):
+            continue
+        built[name] = DETECTORS.get(name)(settings, config.district)
+    return built
+
+
+def build_connector(config: Config, platform: str, *, offline: bool = False) -> Connector:
+    """A connector for `platform` with its `platforms.<name>` settings (defaults if absent)."""
+    cls = CONNECTORS.get(platform)
+    settings = config.platforms.get(platform) or cls.Settings()
+    return cls(settings, offline=offline, config_dir=config.dir)
+
+
+def replay_context(path: Path | None, *, record: bool = False) -> AbstractContextManager[Any]:
+    """A vcrpy cassette around a fetch when the account replays one; otherwise nothing."""
+    if path is None:
+        return nullcontext()
+    from connectors.replay import cassette
+
+    return cassette(path, record=record)
+
+
+def fetch_account(
+    config: Config, account: AccountConfig, cursor: str | None, state: dict[str, Any]
+) -> FetchResult:
+    """Fetch one registered account, replaying its cassette when it has one."""
+    replay = config.resolve(account.replay) if account.replay else None
+    connector = build_connector(config, account.platform, offline=replay is not None)
+    with replay_context(replay):
+        return connector.fetch(account, cursor, state)
+
+
+def account_info(account: AccountConfig, profile_text: str | None) -> AccountInfo:
+    """What detectors need to know about a registered account."""
+    return AccountInfo(
+        id=account.id,
+        school=account.school,
+        district_officer=account.district_officer,
+        profile_disclaimer_counts=account.profile_disclaimer_counts,
+        profile_text=profile_text,
+        scheduled_posts_exempt=account.scheduled_posts_exempt,
+    )
+
+
+def detection_context(config: Config, profiles: dict[str, str | None]) -> DetectionContext:
+    """Context for a batch: every registered account, with the profile texts we know."""
+    return DetectionContext({a.id: account_info(a, profiles.get(a.id)) for a in config.accounts})
