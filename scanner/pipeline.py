@@ -158,7 +158,10 @@ class Pipeline:
         except ConnectorError as exc:
             self._record_failure(account, exc, result)
         except Exception as exc:  # noqa: BLE001 - one account must never stop the others
-            log.exception("account %s: unexpected %s", account.id, type(exc).__name__)
+            # The message of an unexpected error may quote post text: log only its type, and
+            # the traceback (code, not values) at debug level.
+            log.error("account %s: unexpected %s", account.id, type(exc).__name__)
+            log.debug("traceback", exc_info=True)
             self._record_failure(account, exc, result)
         return result
 

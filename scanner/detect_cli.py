@@ -1,0 +1,96 @@
+"""`scanner detect`: JSON lines in, one JSON line per finding out; no database, no network."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from rich.console import Console
+
+from connectors.base import Post
+from detectors.base import Detector
+from scanner.config import Config
+from scanner.runtime import build_detectors, detection_context
+
+BATCH = 256
+
+
+class BadLine(ValueError):
+    """An input line that cannot be judged; the message never repeats the post text."""
+
+
+def parse_line(raw: bytes, lineno: int) -> Post | None:
+    """One input line as a `Post` (None for blank lines)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadLine(f"line {lineno}: not valid UTF-8 (byte {exc.start}); skipped") from None
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BadLine(f"line {lineno}: invalid JSON ({exc.msg}); skipped") from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or "id" not in obj:
+        raise BadLine(f'line {lineno}: expected an object with "id" and "text"; skipped')
+    created = obj.get("created_at")
+    when: datetime | None = None
+    if created is not None:
+        try:
+            when = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+        except ValueError:
+            raise BadLine(f"line {lineno}: created_at is not ISO-8601; skipped") from None
+        if when.tzinfo is None:
+            raise BadLine(f"line {lineno}: created_at has no time zone; skipped")
+    return Post(
+        platform=str(obj.get("platform") or "unknown"),
+        account=str(obj.get("account") or ""),
+        external_id=str(obj["id"]),
+        url="",
+        author=None,
+        created_at=(when or datetime.now(UTC)).astimezone(UTC),
+        text=obj["text"],
+        raw={"created_at_known": when is not None},
+    )
+
+
+def _judge(detectors: dict[str, Detector], posts: list[Post], ctx: Any, out: IO[str]) -> None:
+    timed = [p for p in posts if p.raw.get("created_at_known")]
+    for name, detector in detectors.items():
+        batch = timed if getattr(detector, "uses_created_at", False) else posts
+        if not batch:
+            continue
+        for post, findings in zip(batch, detector.detect_batch(batch, ctx), strict=True):
+            for f in findings:
+                record = {
+                    "post_id": post.external_id, "detector": f.detector or name,
+                    "category": f.category, "severity": f.severity, "start": f.start,
+                    "end": f.end, "score": round(f.score, 4), "explanation": f.explanation,
+                }  # fmt: skip
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def run_detect(config: Config, stream: Iterable[bytes], out: IO[str], err: Console) -> int:
+    """Judge every line; bad lines get one error line on stderr and the rest continue."""
+    detectors = build_detectors(config)
+    ctx = detection_context(config, {})
+    batch: list[Post] = []
+    bad = 0
+    for lineno, raw in enumerate(stream, 1):
+        try:
+            post = parse_line(raw.rstrip(b"\r\n"), lineno)
+        except BadLine as exc:
+            err.print(str(exc), markup=False, highlight=False)
+            bad += 1
+            continue
+        if post is not None:
+            batch.append(post)
+        if len(batch) >= BATCH:
+            _judge(detectors, batch, ctx, out)
+            batch = []
+    if batch:
+        _judge(detectors, batch, ctx, out)
+    return bad

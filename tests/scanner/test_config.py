@@ -1,0 +1,164 @@
+"""Config loading: every problem reported at once as `file: key.path: problem; expected …`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scanner.cli import app
+from scanner.config import ConfigError, load_config, parse_duration
+from scanner.secrets import Secret, SecretError
+from tests.conftest import write_config
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parents[2]
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_config(folder)
+    return [str(p) for p in info.value.problems]
+
+
+def test_bundled_config_is_valid() -> None:
+    config = load_config(REPO / "config")
+    assert {a.platform for a in config.accounts} == {"reddit", "x", "facebook", "instagram", "blog"}
+    assert config.district.official_contacts and config.district.staff
+    assert config.district.roster is not None and len(config.district.roster) == 5
+    assert set(config.detectors) >= {"student_pii", "disclaimer", "posting_time"}
+
+
+def test_minimal_config_gets_defaults(config_dir: Path) -> None:
+    config = load_config(config_dir)
+    assert config.scanner.database.url == "sqlite:///var/scanner.db"
+    assert config.accounts[0].initial_posts == 100
+    assert all(s.enabled for s in config.detectors.values())
+
+
+@pytest.mark.parametrize(
+    ("scanner_extra", "accounts_yaml", "expected"),
+    [
+        ("colour: blue\n", None, "scanner.yaml: colour: unknown key; expected one of version,"),
+        ("timezone: Mars/Olympus\n", None, "scanner.yaml: timezone: unknown time zone"),
+        ("mail: {transport: pigeon}\n", None, "scanner.yaml: mail.transport: 'pigeon' is not allowed"),
+        ("mail: {password: hunter2}\n", None, "scanner.yaml: mail.password: a literal secret is not allowed"),
+        ("detectors: {spellcheck: {}}\n", None, "scanner.yaml: detectors.spellcheck: unknown name"),
+        ("platforms: {myspace: {}}\n", None, "scanner.yaml: platforms.myspace: unknown name"),
+        ("detectors: {disclaimer: {enabeld: true}}\n", None, "scanner.yaml: detectors.disclaimer.enabeld: unknown key"),
+        ("staff_directory: nope.csv\n", None, "scanner.yaml: staff_directory: cannot read"),
+        ("schedule: {interval: often}\n", None, "scanner.yaml: schedule.interval: 'often' is not a duration"),
+        ("", "version: 1\naccounts:\n  - {id: a, platform: reddit, handle: r/x}\n",
+         "accounts.yaml: accounts[0].site_name: required key is missing"),
+        ("", "version: 1\naccounts:\n  - {id: a, platform: reddit, handle: r/x, site_name: S,"
+             " admin_contact: {name: A, email: a@b.org}, sponsor: {name: B, email: nope}}\n",
+         "accounts.yaml: accounts[0].sponsor.email: 'nope' is not an e-mail address"),
+        ("", "version: 1\naccounts:\n  - {id: a, platform: tiktok, handle: x, site_name: S,"
+             " admin_contact: {name: A, email: a@b.org}, sponsor: {name: B, email: b@b.org}}\n",
+         "accounts.yaml: accounts[0].platform: unknown platform 'tiktok'"),
+        ("", "version: 2\naccounts: []\n", "accounts.yaml: version: 2 is not allowed; expected 1"),
+        ("", "version: 1\naccounts: [\n", "accounts.yaml: line 3 column 1: malformed YAML"),
+        ("", "version: 1\nversion: 1\n", "accounts.yaml: line 2 column 1: malformed YAML (duplicate key 'version')"),
+    ],
+)  # fmt: skip
+def test_problem_lines(
+    tmp_path: Path, scanner_extra: str, accounts_yaml: str | None, expected: str
+) -> None:
+    folder = write_config(tmp_path / "c", scanner_extra=scanner_extra, accounts_yaml=accounts_yaml)
+    found = problems_of(folder)
+    assert any(line.startswith(expected) for line in found), found
+
+
+def test_every_problem_reported_at_once(tmp_path: Path) -> None:
+    folder = write_config(
+        tmp_path / "c",
+        scanner_extra="colour: blue\n",
+        accounts=[{"id": "dup"}, {"id": "dup", "platform": "tiktok"}],
+    )
+    found = problems_of(folder)
+    assert any("colour" in p for p in found)
+    assert any("accounts[1].id: duplicate account id 'dup'" in p for p in found)
+    assert any("accounts[1].platform" in p for p in found)
+
+
+def test_roster_missing_columns_is_a_config_error(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "c", scanner_extra="student_roster: roster.csv\n")
+    (folder / "roster.csv").write_text("student_id,first_name\n1,Ann\n")
+    found = problems_of(folder)
+    assert found == [
+        "roster.csv: student_roster: missing columns last_name, grade, school, directory_opt_out,"
+        " media_consent; expected a header with student_id,first_name,last_name,grade,school,"
+        "directory_opt_out,media_consent"
+    ]
+
+
+def test_config_check_exits_2_without_traceback(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "c", scanner_extra="colour: blue\nmail: {port: 0}\n")
+    result = runner.invoke(app, ["config", "check", "--config", str(folder)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert any(ln.startswith("scanner.yaml: colour: unknown key") for ln in lines)
+    assert any(ln.startswith("scanner.yaml: mail.port:") for ln in lines)
+
+
+def test_config_check_ok(config_dir: Path) -> None:
+    result = runner.invoke(app, ["config", "check", "--config", str(config_dir)])
+    assert result.exit_code == 0, result.output
+    assert "1 accounts" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90s", 90), ("30m", 1800), ("6h", 21600), ("1d", 86400)]
+)
+def test_parse_duration(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+def test_secret_resolves_and_masks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_TOKEN", "s3cr3t-value")
+    env = Secret.model_validate({"$env": "TEST_TOKEN"})
+    (tmp_path / "key").write_text("file-value\n")
+    file = Secret.model_validate({"$file": "key"})
+    assert env.reveal() == "s3cr3t-value"
+    assert file.reveal(tmp_path) == "file-value"
+    assert "s3cr3t" not in repr(env) and "s3cr3t" not in str({"x": env})
+    assert env.model_dump() == {"$env": "TEST_TOKEN"}
+    monkeypatch.delenv("TEST_TOKEN")
+    with pytest.raises(SecretError, match="TEST_TOKEN is not set"):
+        env.reveal()
+
+
+def test_init_writes_a_valid_config(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    result = runner.invoke(app, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    config = load_config(target)
+    assert config.accounts[0].id == "example-club"
+    again = runner.invoke(app, ["init", str(target)])
+    assert again.exit_code == 2
+
+
+def test_accounts_add_and_import(config_dir: Path, tmp_path: Path) -> None:
+    base = ["--config", str(config_dir)]
+    add = runner.invoke(app, ["accounts", "add", "--id", "pto", "--platform", "facebook",
+                              "--handle", "123", "--site-name", "PTO page", "--admin-name", "A",
+                              "--admin-email", "a@mvsd.k12.wa.us", "--sponsor-name", "S",
+                              "--sponsor-email", "s@mvsd.k12.wa.us", *base])  # fmt: skip
+    assert add.exit_code == 0, add.output
+    csv_file = tmp_path / "new.csv"
+    csv_file.write_text(
+        "id,platform,handle,site_name,school,admin_name,admin_email,sponsor_name,sponsor_email\n"
+        "band,x,@band,Band on X,JHS,A,a@mvsd.k12.wa.us,S,s@mvsd.k12.wa.us\n"
+        "pto,x,@pto,Dup,JHS,A,a@mvsd.k12.wa.us,S,s@mvsd.k12.wa.us\n"
+    )
+    before = (config_dir / "accounts.yaml").read_text()
+    bad = runner.invoke(app, ["accounts", "import", str(csv_file), *base])
+    assert bad.exit_code == 2 and "duplicate account id 'pto'" in bad.output
+    assert (config_dir / "accounts.yaml").read_text() == before  # all or nothing
+    csv_file.write_text(csv_file.read_text().replace("pto,x,@pto", "choir,x,@choir"))
+    good = runner.invoke(app, ["accounts", "import", str(csv_file), *base])
+    assert good.exit_code == 0, good.output
+    ids = [a.id for a in load_config(config_dir).accounts]
+    assert ids == ["acct-0", "pto", "band", "choir"]

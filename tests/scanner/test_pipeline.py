@@ -1,0 +1,213 @@
+"""The scan pipeline against SQLite and PostgreSQL: idempotency, changes, failures, crashes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from connectors.base import FetchResult, Post, RateLimited, TransientError
+from detectors.base import DetectionContext, DetectorSettings, Finding
+from scanner import models
+from scanner.config import Config, load_config
+from scanner.pipeline import Pipeline
+from tests.conftest import write_config
+
+T0 = datetime(2026, 10, 5, 17, 0, tzinfo=UTC)
+
+
+def post(account: str, n: int, text: str, **kw: Any) -> Post:
+    return Post(platform="reddit", account=account, external_id=f"t3_{account}_{n}",
+                url=f"https://reddit.example/{account}/{n}", author="club",
+                created_at=T0 + timedelta(hours=n), text=text, **kw)  # fmt: skip
+
+
+class KeywordDetector:
+    """Flags every occurrence of BAD (student_pii) and posts without 'ok' (disclaimer)."""
+
+    name: ClassVar[str] = "fake"
+    Settings: ClassVar[type[DetectorSettings]] = DetectorSettings
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
+        out = []
+        for p in posts:
+            self.seen.append(p.external_id)
+            found = [
+                Finding("student_pii", "STUDENT_NAME", "high", i, i + 3, 0.9, "name near 'team'")
+                for i in range(len(p.text)) if p.text.startswith("BAD", i)
+            ]  # fmt: skip
+            if "ok" not in p.text:
+                found.append(Finding("disclaimer", "missing_disclaimer", "medium", None, None, 1.0,
+                                     "element A missing"))  # fmt: skip
+            out.append(found)
+        return out
+
+
+@dataclass
+class FakePlatform:
+    """Serves scripted posts per account; can fail an account or blow up on demand."""
+
+    posts: dict[str, list[Post]] = field(default_factory=dict)
+    errors: dict[str, Exception] = field(default_factory=dict)
+    calls: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def __call__(
+        self, config: Config, account: Any, cursor: str | None, state: dict
+    ) -> FetchResult:
+        self.calls.append((account.id, cursor))
+        if account.id in self.errors:
+            raise self.errors[account.id]
+        posts = self.posts.get(account.id, [])
+        newest = max((p.external_id for p in posts), default=cursor)
+        return FetchResult(posts=list(posts), cursor=newest, profile_text="about us",
+                           state={"seen": len(posts)})  # fmt: skip
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> Config:
+    return load_config(write_config(tmp_path / "c", accounts=[{"id": "a"}, {"id": "b"}]))
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with Session(engine) as s:
+        return {
+            name: s.exec(select(func.count()).select_from(table)).one()
+            for name, table in [("posts", models.Post), ("findings", models.Finding),
+                                ("outbox", models.Outbox)]
+        }  # fmt: skip
+
+
+def test_scan_is_idempotent(cfg: Config, engine: Engine) -> None:
+    platform = FakePlatform({"a": [post("a", 1, "BAD news ok"), post("a", 2, "fine ok")],
+                             "b": [post("b", 1, "no disclaimer")]})  # fmt: skip
+    detector = KeywordDetector()
+    pipe = Pipeline(cfg, engine, {"fake": detector}, fetch=platform)
+    first = pipe.scan()
+    assert [r.ok for r in first.results] == [True, True]
+    assert counts(engine) == {"posts": 3, "findings": 2, "outbox": 3}
+    # pii → sponsor + privacy officer; disclaimer → sponsor only
+    second = pipe.scan()
+    assert counts(engine) == {"posts": 3, "findings": 2, "outbox": 3}
+    assert sum(r.findings_new for r in second.results) == 0
+    assert len(detector.seen) == 3  # unchanged posts are not detected again
+    assert platform.calls[-2:] == [("a", "t3_a_2"), ("b", "t3_b_1")]
+    with Session(engine) as s:
+        acc = s.get(models.Account, "a")
+        assert acc and acc.profile_text == "about us" and acc.state == {"seen": 2}
+        assert acc.next_scan_at and acc.next_scan_at > acc.last_scan_at  # type: ignore[operator]
+        item = s.exec(
+            select(models.Outbox).where(models.Outbox.recipient == "privacy@mvsd.k12.wa.us")
+        ).one()
+        assert item.payload["excerpt"] == "" or "BAD" not in item.payload["excerpt"]
+
+
+def test_edited_post_is_rescanned_and_old_finding_resolved(cfg: Config, engine: Engine) -> None:
+    platform = FakePlatform({"a": [post("a", 1, "BAD news ok")]})
+    detector = KeywordDetector()
+    pipe = Pipeline(cfg, engine, {"fake": detector}, fetch=platform)
+    pipe.scan(["a"])
+    platform.posts["a"] = [replace(post("a", 1, "good news ok"), edited_at=T0 + timedelta(days=1))]
+    result = pipe.scan(["a"]).results[0]
+    assert (result.posts_changed, result.findings_new, result.findings_resolved) == (1, 0, 1)
+    with Session(engine) as s:
+        finding = s.exec(select(models.Finding)).one()
+        assert (
+            finding.status == "resolved"
+            and finding.resolved_reason == "post edited; no longer found"
+        )
+        audit = s.exec(select(models.AuditEvent)).one()
+        assert audit.action == "auto_resolved" and audit.finding_id == finding.id
+    platform.posts["a"] = [replace(post("a", 1, "BAD again"), deleted=True)]
+    result = pipe.scan(["a"]).results[0]
+    assert result.findings_new == 0  # deleted posts are not judged
+    assert detector.seen == ["t3_a_1", "t3_a_1"]
+
+
+def test_deleted_post_resolves_open_findings(cfg: Config, engine: Engine) -> None:
+    platform = FakePlatform({"a": [post("a", 1, "BAD news")]})
+    pipe = Pipeline(cfg, engine, {"fake": KeywordDetector()}, fetch=platform)
+    pipe.scan(["a"])
+    platform.posts["a"] = [replace(post("a", 1, "[deleted]"), deleted=True)]
+    assert pipe.scan(["a"]).results[0].findings_resolved == 2
+    with Session(engine) as s:
+        reasons = {f.resolved_reason for f in s.exec(select(models.Finding))}
+    assert reasons == {"post deleted"}
+
+
+@pytest.mark.parametrize(
+    ("error", "retry"),
+    [
+        (TransientError("HTTP 503 from reddit"), False),
+        (RateLimited("429 Too Many Requests", retry_at=T0 + timedelta(minutes=15)), True),
+        (ValueError("library bug"), False),
+    ],
+)
+def test_failing_account_is_recorded_and_others_continue(
+    cfg: Config, engine: Engine, error: Exception, retry: bool
+) -> None:
+    platform = FakePlatform({"b": [post("b", 1, "ok")]}, errors={"a": error})
+    summary = Pipeline(cfg, engine, {"fake": KeywordDetector()}, fetch=platform).scan()
+    assert [r.ok for r in summary.results] == [False, True]
+    assert type(error).__name__ in (summary.results[0].error or "")
+    with Session(engine) as s:
+        acc = s.get(models.Account, "a")
+        assert acc and acc.cursor is None and acc.consecutive_failures == 1
+        assert (acc.retry_at == error.retry_at) if retry else acc.retry_at is None  # type: ignore[attr-defined]
+        run = s.get(models.ScanRun, summary.run_id)
+        assert run and run.accounts_failed == 1 and run.accounts_ok == 1 and "a" in run.errors
+    assert counts(engine)["posts"] == 1
+
+
+class Crash(BaseException):
+    """Stands in for the process dying (not an Exception: nothing may catch it)."""
+
+
+def test_crash_between_fetch_and_commit_loses_and_duplicates_nothing(
+    cfg: Config, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = FakePlatform({"a": [post("a", n, f"BAD {n}") for n in range(1, 6)]})
+    pipe = Pipeline(cfg, engine, {"fake": KeywordDetector()}, fetch=platform)
+    real_queue = Pipeline._queue
+    calls = {"n": 0}
+
+    def dying_queue(self: Pipeline, *args: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 4:  # mid-way through the write transaction
+            raise Crash
+        real_queue(self, *args)
+
+    monkeypatch.setattr(Pipeline, "_queue", dying_queue)
+    with pytest.raises(Crash):
+        pipe.scan(["a"])
+    assert counts(engine) == {"posts": 0, "findings": 0, "outbox": 0}
+    with Session(engine) as s:
+        acc = s.get(models.Account, "a")
+        assert acc is not None and acc.cursor is None
+    monkeypatch.setattr(Pipeline, "_queue", real_queue)
+    pipe.scan(["a"])
+    pipe.scan(["a"])
+    assert counts(engine) == {"posts": 5, "findings": 10, "outbox": 15}
+    with Session(engine) as s:
+        assert s.get(models.Account, "a").cursor == "t3_a_5"  # type: ignore[union-attr]
+
+
+def test_registry_fields_mirrored_and_handle_change_resets_cursor(
+    cfg: Config, engine: Engine, tmp_path: Path
+) -> None:
+    platform = FakePlatform({"a": [post("a", 1, "ok")]})
+    Pipeline(cfg, engine, {}, fetch=platform).scan(["a"])
+    moved = load_config(write_config(tmp_path / "c2", accounts=[{"id": "a", "handle": "r/moved"}]))
+    Pipeline(moved, engine, {}, fetch=platform).scan(["a"])
+    assert platform.calls == [("a", None), ("a", None)]
+    with Session(engine) as s:
+        acc = s.get(models.Account, "a")
+        assert acc and acc.handle == "r/moved" and acc.sponsor_email == "sponsor0@mvsd.k12.wa.us"
