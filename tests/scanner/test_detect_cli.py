@@ -1,0 +1,94 @@
+"""`scanner detect` as DESIGN.md specifies it: JSON lines in, one line per finding out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scanner.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = str(REPO / "config")
+DISCLAIMER = "Information may change. For official information visit mvsd.k12.wa.us."
+runner = CliRunner()
+
+
+def detect(stdin: bytes) -> tuple[list[dict], str, int]:
+    result = runner.invoke(app, ["detect", "--config", CONFIG], input=stdin)
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    return lines, result.stderr, result.exit_code
+
+
+@pytest.fixture(scope="module")
+def outcome() -> tuple[list[dict], str, int]:
+    posts = [
+        {
+            "id": "p1",
+            "text": f"Congrats to Maya Chen (Grade 11) on the robotics award! {DISCLAIMER}",
+        },
+        {"id": "p2", "text": "Bake sale Friday in the gym!"},
+        {"id": "p3", "text": f"Great job by Mrs. Parker organizing homecoming. {DISCLAIMER}"},
+        {"id": "p4", "text": f"Game tonight! {DISCLAIMER}", "created_at": "2026-10-06T17:30:00Z"},
+        {"id": "p5", "text": f"Early post! {DISCLAIMER}"},
+    ]
+    data = b"".join(json.dumps(p).encode() + b"\n" for p in posts[:2])
+    data += b'{"id": "bad", "text": "\xff\xfe broken"}\n' + b"not json\n" + b'{"text": "no id"}\n'
+    data += b"".join(json.dumps(p).encode() + b"\n" for p in posts[2:])
+    return detect(data)
+
+
+def test_one_json_line_per_finding_with_the_contract_fields(outcome) -> None:
+    lines, _, code = outcome
+    assert code == 0
+    assert lines, "expected findings"
+    for line in lines:
+        assert set(line) == {"post_id", "detector", "category", "severity", "start", "end",
+                             "score", "explanation"}  # fmt: skip
+
+
+def test_student_name_found_and_explained_without_the_value(outcome) -> None:
+    lines, _, _ = outcome
+    names = [x for x in lines if x["post_id"] == "p1" and x["category"] == "STUDENT_NAME"]
+    assert names and names[0]["detector"] == "student_pii"
+    text = "Congrats to Maya Chen (Grade 11)"
+    assert text[names[0]["start"] : names[0]["end"]] == "Maya Chen"
+    assert "Maya" not in names[0]["explanation"] and "Chen" not in names[0]["explanation"]
+
+
+def test_missing_disclaimer_and_no_line_for_clean_posts(outcome) -> None:
+    lines, _, _ = outcome
+    assert {x["post_id"] for x in lines if x["detector"] == "disclaimer"} == {"p2"}
+    assert not [x for x in lines if x["post_id"] in ("p3", "p5")]
+
+
+def test_posting_time_only_when_created_at_is_given(outcome) -> None:
+    lines, _, _ = outcome
+    timed = [x for x in lines if x["detector"] == "posting_time"]
+    assert [x["post_id"] for x in timed] == ["p4"]  # Tue 10:30 in Los Angeles
+    assert timed[0]["severity"] == "low"
+
+
+def test_bad_lines_get_an_error_and_the_rest_continue(outcome) -> None:
+    lines, stderr, code = outcome
+    assert code == 0
+    assert "line 3: not valid UTF-8" in stderr
+    assert "line 4: invalid JSON" in stderr
+    assert 'line 5: expected an object with "id" and "text"' in stderr
+    assert "broken" not in stderr
+    assert any(x["post_id"] == "p3" for x in lines) or any(x["post_id"] == "p4" for x in lines)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\u200b\u200f\u202e 🎉🎉", "مرحبا بالطلاب", "word " * 20_000],
+    ids=["empty", "zero-width-rtl-emoji", "arabic", "100KB"],
+)
+def test_awkward_text_does_not_break_detection(text: str) -> None:
+    lines, stderr, code = detect(json.dumps({"id": "x", "text": text}).encode() + b"\n")
+    assert code == 0 and "Traceback" not in stderr
+    assert all(x["post_id"] == "x" for x in lines)
+    assert {x["detector"] for x in lines} <= {"disclaimer", "student_pii"}
+    assert any(x["detector"] == "disclaimer" for x in lines)  # none of them carries one
