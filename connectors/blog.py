@@ -1,0 +1,233 @@
+"""Blog connector (feedparser): RSS/Atom entries, incremental by time, with conditional GET.
+
+The feed is downloaded with requests (timeout, user agent, `If-None-Match`/`If-Modified-Since`
+from `state`) and parsed with feedparser. Entry text is the title plus the content or summary with
+HTML reduced to text; the id is the guid (else the link); `updated` after `published` is an edit.
+The cursor is the newest published/updated time seen. Atom tombstones (RFC 6721
+`at:deleted-entry`) become deleted posts. The feed's subtitle/description is the profile text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import xml.sax
+from collections.abc import Mapping
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, ClassVar
+from xml.etree import ElementTree
+
+import requests
+
+from connectors.base import (
+    AccountLike,
+    ConnectorError,
+    ConnectorSettings,
+    FetchResult,
+    NotFound,
+    Post,
+    TransientError,
+)
+from connectors.http import install_log_redaction, status_error, transport_error
+from connectors.util import from_epoch, iso, next_state, parse_time
+
+TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
+_BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
+_BLOCK_TAGS |= {"blockquote", "pre", "figure", "figcaption", "table", "section", "article"}
+
+
+class BlogSettings(ConnectorSettings):
+    """`platforms.blog` in scanner.yaml."""
+
+    user_agent: str = "district-post-scanner/0.1 (school district policy monitor)"
+    strict_xml: bool = True
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the text of an HTML fragment, with line breaks at block elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+        elif tag == "img":
+            alt = dict(attrs).get("alt")
+            if alt:
+                self.parts.append(f" {alt} ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_to_text(fragment: str) -> str:
+    """Visible text of an HTML fragment (entities decoded, whitespace tidied)."""
+    extractor = _TextExtractor()
+    extractor.feed(fragment)
+    extractor.close()
+    lines = (
+        re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(extractor.parts).split("\n")
+    )
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+class BlogConnector:
+    """Fetches entries of one RSS or Atom feed."""
+
+    name: ClassVar[str] = "blog"
+    Settings: ClassVar[type[ConnectorSettings]] = BlogSettings
+
+    def __init__(
+        self, settings: BlogSettings, *, offline: bool = False, config_dir: Path | None = None
+    ):
+        self.settings = settings
+        self.offline = offline
+        self.config_dir = config_dir
+        install_log_redaction()
+
+    def fetch(
+        self, account: AccountLike, cursor: str | None, state: Mapping[str, Any] | None = None
+    ) -> FetchResult:
+        """Entries published or updated after `cursor`, or the newest `initial_posts`."""
+        import feedparser
+
+        state = state or {}
+        url = account.feed_url or account.handle
+        if not url.startswith(("http://", "https://")):
+            raise ConnectorError(f"blog account {account.id}: feed_url must be an http(s) URL")
+        what = f"blog feed {url}"
+        headers = {"User-Agent": self.settings.user_agent}
+        if cursor is not None and state.get("etag"):
+            headers["If-None-Match"] = str(state["etag"])
+        if cursor is not None and state.get("modified"):
+            headers["If-Modified-Since"] = str(state["modified"])
+        try:
+            response = requests.get(url, headers=headers, timeout=self.settings.timeout_seconds)
+        except Exception as exc:
+            mapped = transport_error(exc, what)
+            if mapped is None:
+                raise
+            raise mapped from None
+        if response.status_code == 304:
+            return FetchResult([], cursor, state.get("subtitle"), next_state(state))
+        if response.status_code >= 400:
+            raise status_error(response.status_code, what, response.headers)
+        if response.status_code >= 300:
+            raise NotFound(f"{what}: HTTP {response.status_code} without a feed")
+        parsed = feedparser.parse(
+            response.content,
+            response_headers={k.lower(): v for k, v in response.headers.items()}
+            | {"content-location": url},
+        )
+        if not parsed.get("version"):
+            raise TransientError(f"{what}: the response is not an RSS or Atom feed (HTML page?)")
+        problem = parsed.get("bozo_exception")
+        if self.settings.strict_xml and isinstance(problem, xml.sax.SAXException):
+            raise TransientError(f"{what}: the feed is not well-formed XML (truncated?)")
+        feed = parsed.get("feed", {})
+        author = feed.get("author") or feed.get("title")
+        entries = [_entry(e, account.id, author) for e in parsed.get("entries", [])]
+        entries.sort(key=lambda pt: pt[1], reverse=True)
+        if cursor is None:
+            chosen = entries[: max(1, account.initial_posts)]
+        else:
+            cursor_time = parse_time(cursor)
+            chosen = [(post, stamp) for post, stamp in entries if stamp > cursor_time]
+        posts = [post for post, _ in chosen]
+        posts += _tombstones(response.content, account.id, cursor)
+        stamps = [stamp for _, stamp in chosen]
+        new_cursor = iso(max(stamps)) if stamps else cursor
+        subtitle = html_to_text(str(feed.get("subtitle") or feed.get("description") or ""))
+        new_state = next_state(
+            state,
+            etag=response.headers.get("ETag"),
+            modified=response.headers.get("Last-Modified"),
+            subtitle=subtitle or None,
+        )
+        return FetchResult(posts, new_cursor, subtitle or None, new_state)
+
+
+def _when(entry: Mapping[str, Any], key: str) -> datetime | None:
+    value = entry.get(f"{key}_parsed")
+    return from_epoch(calendar.timegm(value)) if value else None
+
+
+def _entry(entry: Mapping[str, Any], account_id: str, feed_author: str | None) -> tuple[Post, Any]:
+    published = _when(entry, "published")
+    updated = _when(entry, "updated")
+    created = published or updated
+    if created is None:
+        raise TransientError("blog entry without a published or updated date")
+    body = ""
+    if entry.get("content"):
+        body = " ".join(str(c.get("value") or "") for c in entry["content"])
+    elif entry.get("summary"):
+        body = str(entry["summary"])
+    title = html_to_text(str(entry.get("title") or ""))
+    text = "\n\n".join(part for part in (title, html_to_text(body)) if part)
+    link = str(entry.get("link") or "")
+    external_id = str(entry.get("id") or link or title)
+    edited = updated if published and updated and updated > published else None
+    post = Post(
+        platform="blog",
+        account=account_id,
+        external_id=external_id,
+        url=link,
+        author=entry.get("author") or feed_author,
+        created_at=created,
+        text=text,
+        edited_at=edited,
+        raw={
+            "id": external_id,
+            "link": link,
+            "tags": [t.get("term") for t in entry.get("tags", [])],
+        },
+    )
+    return post, max(created, edited or created)
+
+
+def _tombstones(content: bytes, account_id: str, cursor: str | None) -> list[Post]:
+    """Deleted entries announced with RFC 6721 tombstones (after the cursor, if any)."""
+    if b"deleted-entry" not in content:
+        return []
+    try:
+        root = ElementTree.fromstring(content)
+    except ElementTree.ParseError:
+        return []
+    posts = []
+    for element in root.iter(TOMBSTONE):
+        ref, when = element.get("ref"), element.get("when")
+        if not ref or not when:
+            continue
+        deleted_at = parse_time(when)
+        if cursor is not None and deleted_at <= parse_time(cursor):
+            continue
+        link = element.find("{http://www.w3.org/2005/Atom}link")
+        posts.append(
+            Post(
+                platform="blog",
+                account=account_id,
+                external_id=ref,
+                url=link.get("href", "") if link is not None else "",
+                author=None,
+                created_at=deleted_at,
+                text="",
+                deleted=True,
+                raw={"id": ref, "deleted_at": iso(deleted_at)},
+            )
+        )
+    return posts

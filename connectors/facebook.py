@@ -1,0 +1,142 @@
+"""Facebook pages connector (Graph API via facebook-sdk): a page's posts, incremental by time.
+
+`/{page}/posts` with message, times, permalink and attachment titles/descriptions, following
+`paging.next`. The cursor is the newest `created_time` seen (ISO-8601 UTC). Later fetches re-read
+`recheck_hours` behind the cursor, so edits (`updated_time`) are re-scanned, and recently seen posts
+that vanished are looked up: error 100/33 marks them deleted. The page's about/description is the
+account's profile text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
+from connectors.graph import GraphClient, recent_state, recheck_deleted, walk
+from connectors.util import from_epoch, iso, next_state, parse_time, resolve_secret
+from scanner.secrets import Secret
+
+POST_FIELDS = (
+    "id,message,story,created_time,updated_time,permalink_url,scheduled_publish_time,"
+    "attachments{title,description}"
+)
+PAGE_FIELDS = "id,name,username,about,description"
+
+
+class FacebookSettings(ConnectorSettings):
+    """`platforms.facebook` in scanner.yaml."""
+
+    access_token: Secret | None = None
+    graph_version: str = "21.0"
+    recheck_hours: float = 48.0
+
+
+class FacebookConnector:
+    """Fetches posts of one Facebook page."""
+
+    name: ClassVar[str] = "facebook"
+    Settings: ClassVar[type[ConnectorSettings]] = FacebookSettings
+
+    def __init__(
+        self, settings: FacebookSettings, *, offline: bool = False, config_dir: Path | None = None
+    ):
+        self.settings = settings
+        self.offline = offline
+        self.config_dir = config_dir
+
+    def _client(self, what: str) -> GraphClient:
+        token = resolve_secret(
+            self.settings.access_token,
+            platform="facebook",
+            field="access_token",
+            offline=self.offline,
+            config_dir=self.config_dir,
+        )
+        return GraphClient(
+            token or "", self.settings.graph_version, self.settings.timeout_seconds, what
+        )
+
+    def fetch(
+        self, account: AccountLike, cursor: str | None, state: Mapping[str, Any] | None = None
+    ) -> FetchResult:
+        """Posts created after `cursor` (plus the recheck window), or the newest page of posts."""
+        state = state or {}
+        page_ref = account.handle.strip().lstrip("@")
+        client = self._client(f"facebook page {page_ref}")
+        page = client.get(page_ref, fields=PAGE_FIELDS)
+        page_id = str(page.get("id") or page_ref)
+        hours = self.settings.recheck_hours
+        first = min(100, max(1, account.initial_posts))
+        args: dict[str, Any] = {"fields": POST_FIELDS, "limit": first if cursor is None else 100}
+        if cursor is not None:
+            args["since"] = int(parse_time(cursor).timestamp() - max(hours, 0) * 3600)
+        items = walk(
+            client.pages(f"{page_id}/posts", **args),
+            time_key="created_time",
+            cursor=cursor,
+            initial_posts=account.initial_posts,
+            recheck_hours=hours,
+        )
+        author = page.get("name")
+        posts = [_to_post(item, account.id, author) for item in items]
+        gone = recheck_deleted(client, state, {p.external_id for p in posts}, cursor, hours)
+        posts += [
+            Post(
+                platform="facebook",
+                account=account.id,
+                external_id=object_id,
+                url=url,
+                author=author,
+                created_at=parse_time(created),
+                text="",
+                deleted=True,
+            )
+            for object_id, created, url in gone
+        ]
+        newest = max((p.created_at for p in posts if not p.deleted), default=None)
+        new_cursor = (
+            iso(newest) if newest and (not cursor or newest > parse_time(cursor)) else cursor
+        )
+        recent = recent_state(
+            state,
+            [(p.external_id, p.created_at, p.url) for p in posts if not p.deleted],
+            [g[0] for g in gone],
+            new_cursor,
+            hours,
+        )
+        new_state = next_state(state, page_id=page_id, recent=recent)
+        return FetchResult(posts, new_cursor, _profile(page), new_state)
+
+
+def _profile(page: Mapping[str, Any]) -> str | None:
+    parts = [str(page.get(k) or "").strip() for k in ("about", "description")]
+    return "\n\n".join(dict.fromkeys(p for p in parts if p)) or None
+
+
+def _to_post(item: Mapping[str, Any], account_id: str, author: str | None) -> Post:
+    created = parse_time(item["created_time"])
+    updated = parse_time(item["updated_time"]) if item.get("updated_time") else None
+    parts = [str(item.get("message") or item.get("story") or "")]
+    for attachment in (item.get("attachments") or {}).get("data", []):
+        for key in ("title", "description"):
+            value = str(attachment.get(key) or "").strip()
+            if value and value not in parts[0] and value not in parts:
+                parts.append(value)
+    raw: dict[str, Any] = {"id": item["id"], "updated_time": item.get("updated_time")}
+    if item.get("scheduled_publish_time"):
+        raw["scheduled"] = True
+        raw["scheduled_publish_time"] = iso(from_epoch(float(item["scheduled_publish_time"])))
+    post_id = str(item["id"])
+    return Post(
+        platform="facebook",
+        account=account_id,
+        external_id=post_id,
+        url=str(item.get("permalink_url") or f"https://www.facebook.com/{post_id}"),
+        author=author,
+        created_at=created,
+        text="\n\n".join(p for p in parts if p),
+        edited_at=updated if updated and updated > created else None,
+        raw=raw,
+    )

@@ -1,0 +1,185 @@
+"""HTTP helpers shared by the connectors: timeouts, status → error mapping, retry times, redaction.
+
+Every connector funnels its library's exceptions through `status_error` / `transport_error`, so
+the same HTTP situation becomes the same `ConnectorError` subclass on every platform, and no
+message ever carries a token.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from connectors.base import AuthError, ConnectorError, NotFound, RateLimited, TransientError
+
+_SECRET_PATTERNS = [
+    (
+        re.compile(
+            r"(?i)\b(access_token|refresh_token|client_secret|appsecret_proof|password|code)"
+            r"(=|%3D)[^&\s\"'<>]+"
+        ),
+        r"\1\2<REDACTED>",
+    ),
+    (
+        re.compile(r"(?i)(\"(?:access_token|refresh_token|client_secret)\"\s*:\s*)\"[^\"]*\""),
+        r'\1"<REDACTED>"',
+    ),
+    (re.compile(r"(?i)\b(bearer|basic|oauth)\s+[A-Za-z0-9._~+/=%-]{8,}"), r"\1 <REDACTED>"),
+]
+
+
+def redact(text: str) -> str:
+    """`text` with access tokens, client secrets and bearer credentials replaced."""
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites log records of HTTP libraries so that URLs and headers carry no credentials."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is the logger's problem, not ours
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+_REDACTED_LOGGERS = (
+    "urllib3.connectionpool",
+    "requests_oauthlib.oauth1_auth",
+    "tweepy.client",
+    "prawcore",
+    "praw",
+    "vcr.cassette",
+    "vcr.stubs",
+)
+_FILTER = _RedactingFilter()
+
+
+def install_log_redaction() -> None:
+    """Attach the redacting filter to the loggers of the HTTP libraries (idempotent)."""
+    for name in _REDACTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+
+
+class TimeoutSession(requests.Session):
+    """A `requests.Session` that applies a default timeout to every request."""
+
+    def __init__(self, timeout: float, user_agent: str | None = None):
+        super().__init__()
+        self.timeout = timeout
+        if user_agent:
+            self.headers["User-Agent"] = user_agent
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any):  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().request(method, url, *args, **kwargs)
+
+
+def retry_at_from_headers(
+    headers: Mapping[str, str] | None, now: datetime | None = None
+) -> datetime | None:
+    """When a rate limit lifts, from the headers the platforms send, or None when unknown.
+
+    Understands X's `x-rate-limit-reset` (epoch seconds), Reddit's `x-ratelimit-reset` (seconds
+    from now), the standard `Retry-After` (seconds or an HTTP date) and Meta's
+    `x-business-use-case-usage` `estimated_time_to_regain_access` (minutes).
+    """
+    if not headers:
+        return None
+    now = now or datetime.now(UTC)
+    lower = {str(k).lower(): str(v) for k, v in headers.items()}
+    try:
+        if "x-rate-limit-reset" in lower:
+            return datetime.fromtimestamp(int(float(lower["x-rate-limit-reset"])), UTC)
+        if "retry-after" in lower:
+            value = lower["retry-after"].strip()
+            if value.isdigit():
+                return now + timedelta(seconds=int(value))
+            return parsedate_to_datetime(value).astimezone(UTC)
+        if "x-ratelimit-reset" in lower:
+            return now + timedelta(seconds=float(lower["x-ratelimit-reset"]))
+        if "x-business-use-case-usage" in lower:
+            usage = json.loads(lower["x-business-use-case-usage"])
+            minutes = [
+                float(item.get("estimated_time_to_regain_access") or 0)
+                for items in usage.values()
+                for item in items
+            ]
+            if minutes and max(minutes) > 0:
+                return now + timedelta(minutes=max(minutes))
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return None
+    return None
+
+
+def status_error(
+    status: int,
+    what: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    detail: str | None = None,
+    capped: bool = False,
+) -> ConnectorError:
+    """The error-tree exception for an HTTP status. `what` names the request (no secrets)."""
+    suffix = f": {redact(detail)}" if detail else ""
+    if status in (401, 403):
+        return AuthError(f"{what}: HTTP {status}, credentials rejected or not permitted{suffix}")
+    if status in (404, 410):
+        return NotFound(f"{what}: HTTP {status}, not found or not visible{suffix}")
+    if status == 429:
+        retry_at = retry_at_from_headers(headers)
+        when = f", retry after {retry_at.isoformat()}" if retry_at else ""
+        kind = "usage cap reached" if capped else "rate limited"
+        return RateLimited(f"{what}: HTTP 429, {kind}{when}{suffix}", retry_at, capped=capped)
+    if status >= 500 or status == 408:
+        return TransientError(f"{what}: HTTP {status}, server error{suffix}")
+    return ConnectorError(f"{what}: HTTP {status}{suffix}")
+
+
+def transport_error(exc: BaseException, what: str) -> ConnectorError | None:
+    """Map a transport-level exception (timeout, connection, bad JSON, replay miss), else None."""
+    from vcr.errors import CannotOverwriteExistingCassetteException
+
+    if isinstance(exc, CannotOverwriteExistingCassetteException):
+        from connectors.replay import ReplayError
+
+        request = exc.failed_request
+        return ReplayError(
+            f"{what}: the replay cassette has no unplayed recorded response for "
+            f"{request.method} {request.host}{request.path}"
+        )
+    if isinstance(exc, requests.exceptions.JSONDecodeError | json.JSONDecodeError):
+        return TransientError(f"{what}: malformed JSON in the response")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return TransientError(f"{what}: timed out")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return TransientError(f"{what}: connection failed ({type(exc).__name__})")
+    if isinstance(exc, requests.exceptions.RequestException):
+        return TransientError(f"{what}: request failed ({type(exc).__name__})")
+    return None
+
+
+def looks_like_html(response: requests.Response | None) -> bool:
+    """True when a response is an HTML page (a proxy or error page) rather than API data."""
+    if response is None:
+        return False
+    content_type = response.headers.get("content-type", "").lower()
+    return "html" in content_type or response.text.lstrip()[:15].lower().startswith(
+        ("<!doctype html", "<html")
+    )

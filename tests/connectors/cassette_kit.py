@@ -1,0 +1,364 @@
+"""Builders for vcrpy cassettes in the platforms' real response shapes.
+
+Used by `make_cassettes.py` (which writes the committed cassettes under `cassettes/`) and by the
+failure table (which writes error cassettes into `tmp_path` at test time). The shapes follow the
+recordings in `../shared/realdata/` (praw, tweepy, python-facebook); see cassettes/PROVENANCE.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+JSON = "application/json; charset=UTF-8"
+REASONS = {
+    200: "OK",
+    304: "Not Modified",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+REDDIT_RATE = {"x-ratelimit-remaining": "996.0", "x-ratelimit-used": "4", "x-ratelimit-reset": "300"}
+
+
+@dataclass
+class Ix:
+    """One recorded request/response pair."""
+
+    method: str
+    uri: str
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = JSON
+    request_body: str | None = None
+
+    def as_vcr(self, recorded: datetime) -> dict[str, Any]:
+        if self.body is None:
+            text = ""
+        elif isinstance(self.body, str | bytes):
+            text = self.body
+        else:
+            text = json.dumps(self.body, ensure_ascii=False, separators=(",", ":"))
+        headers = {"Date": [format_datetime(recorded, usegmt=True)]}
+        if self.content_type:
+            headers["Content-Type"] = [self.content_type]
+        headers.update({k: [v] for k, v in self.headers.items()})
+        return {
+            "request": {
+                "body": self.request_body,
+                "headers": {"User-Agent": ["district-post-scanner/0.1"]},
+                "method": self.method,
+                "uri": self.uri,
+            },
+            "response": {
+                "body": {"string": text},
+                "headers": headers,
+                "status": {"code": self.status, "message": REASONS.get(self.status, "")},
+            },
+        }
+
+
+def write_cassette(
+    path: Path, interactions: list[Ix], recorded: datetime | None = None
+) -> Path:
+    """Write `interactions` as a vcrpy (version 1) YAML cassette."""
+    recorded = recorded or datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
+    data = {"interactions": [ix.as_vcr(recorded) for ix in interactions], "version": 1}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
+    )
+    return path
+
+
+def ts(text: str) -> datetime:
+    """A UTC datetime from `2026-10-14T15:05:00Z`-style text."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+# --- reddit -------------------------------------------------------------------------------
+
+
+def reddit_token() -> Ix:
+    body = {"access_token": "<ACCESS_TOKEN>", "token_type": "bearer", "expires_in": 86400}
+    body["scope"] = "*"
+    return Ix("POST", "https://www.reddit.com/api/v1/access_token", body,
+              request_body="grant_type=client_credentials")
+
+
+def reddit_post(
+    sub: str,
+    pid: str,
+    title: str,
+    created: str,
+    *,
+    selftext: str = "",
+    author: str = "jhs_robotics_club",
+    edited: str | None = None,
+    url: str | None = None,
+    removed_by_category: str | None = None,
+    flair: str | None = None,
+) -> dict[str, Any]:
+    """A `t3` child as Reddit's listings return it (the fields praw and we read)."""
+    slug = "_".join(title.lower().split()[:6]).strip("!.,?")
+    permalink = f"/r/{sub}/comments/{pid}/{slug}/"
+    return {
+        "kind": "t3",
+        "data": {
+            "subreddit": sub,
+            "subreddit_name_prefixed": f"r/{sub}",
+            "subreddit_id": "t5_8xk2m1",
+            "selftext": selftext,
+            "title": title,
+            "author": author,
+            "author_fullname": None if author == "[deleted]" else "t2_5q1wq8",
+            "name": f"t3_{pid}",
+            "id": pid,
+            "created_utc": ts(created).timestamp(),
+            "edited": ts(edited).timestamp() if edited else False,
+            "is_self": url is None,
+            "url": url or f"https://www.reddit.com{permalink}",
+            "domain": f"self.{sub}" if url is None else url.split("/")[2],
+            "permalink": permalink,
+            "link_flair_text": flair,
+            "removed_by_category": removed_by_category,
+            "num_comments": 0,
+            "score": 1,
+            "over_18": False,
+            "stickied": False,
+        },
+    }
+
+
+def reddit_listing(children: list[dict[str, Any]], after: str | None = None) -> dict[str, Any]:
+    return {
+        "kind": "Listing",
+        "data": {
+            "after": after,
+            "dist": len(children),
+            "modhash": "",
+            "geo_filter": "",
+            "children": children,
+            "before": None,
+        },
+    }
+
+
+def reddit_about(sub: str, title: str, public_description: str, description: str = "") -> Ix:
+    body = {
+        "kind": "t5",
+        "data": {
+            "display_name": sub,
+            "display_name_prefixed": f"r/{sub}",
+            "title": title,
+            "public_description": public_description,
+            "description": description,
+            "subscribers": 214,
+            "name": "t5_8xk2m1",
+            "url": f"/r/{sub}/",
+        },
+    }
+    return Ix("GET", f"https://oauth.reddit.com/r/{sub}/about", body, headers=REDDIT_RATE)
+
+
+def reddit_page(sub: str, children: list[dict[str, Any]], after: str | None = None) -> Ix:
+    return Ix(
+        "GET",
+        f"https://oauth.reddit.com/r/{sub}/new",
+        reddit_listing(children, after),
+        headers=REDDIT_RATE,
+    )
+
+
+# --- x ----------------------------------------------------------------------------------------
+
+X_API = "https://api.twitter.com/2"
+
+
+def x_rate(remaining: int = 1497) -> dict[str, str]:
+    return {
+        "x-rate-limit-limit": "1500",
+        "x-rate-limit-remaining": str(remaining),
+        "x-rate-limit-reset": "1795201200",
+        "api-version": "2.125",
+    }
+
+
+def x_user(username: str, uid: str, name: str, description: str) -> Ix:
+    body = {"data": {"id": uid, "name": name, "username": username, "description": description}}
+    return Ix("GET", f"{X_API}/users/by/username/{username}", body, headers=x_rate(299))
+
+
+def tweet(
+    tid: str, text: str, created: str, *, history: list[str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A tweet object with the fields asked for (`created_at`, `edit_history_tweet_ids`, …)."""
+    return {
+        "edit_history_tweet_ids": history or [tid],
+        "id": tid,
+        "text": text,
+        "created_at": ts(created).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "author_id": extra.pop("author_id", "1598000000000000001"),
+        **extra,
+    }
+
+
+def x_tweets_page(
+    uid: str,
+    tweets: list[dict[str, Any]],
+    *,
+    next_token: str | None = None,
+    user: dict[str, Any] | None = None,
+    media: list[dict[str, Any]] | None = None,
+) -> Ix:
+    meta: dict[str, Any] = {"result_count": len(tweets)}
+    if tweets:
+        meta["newest_id"] = max(tweets, key=lambda t: int(t["id"]))["id"]
+        meta["oldest_id"] = min(tweets, key=lambda t: int(t["id"]))["id"]
+    if next_token:
+        meta["next_token"] = next_token
+    body: dict[str, Any] = {"meta": meta}
+    if tweets:
+        body = {"data": tweets, **body}
+        includes: dict[str, Any] = {}
+        if user:
+            includes["users"] = [user]
+        if media:
+            includes["media"] = media
+        if includes:
+            body["includes"] = includes
+    return Ix("GET", f"{X_API}/users/{uid}/tweets", body, headers=x_rate())
+
+
+def x_snowflake(when: str, seq: int = 0) -> str:
+    """A tweet id minted at `when` (X ids are snowflakes)."""
+    ms = int(ts(when).timestamp() * 1000) - 1288834974657
+    return str((ms << 22) + 0x1A4000 + seq)
+
+
+# --- graph (facebook, instagram) ------------------------------------------------------------
+
+GRAPH = "https://graph.facebook.com/v21.0"
+
+
+def graph_get(path: str, body: Any, status: int = 200, **headers: str) -> Ix:
+    hdrs = {"facebook-api-version": "v21.0", "x-app-usage": '{"call_count":2,"total_cputime":1,"total_time":1}'}
+    hdrs.update(headers)
+    return Ix("GET", f"{GRAPH}/{path}", body, status=status, headers=hdrs)
+
+
+def graph_page(path: str, items: list[dict[str, Any]], after: str | None, fields: str) -> Ix:
+    """One page of a collection edge with cursor paging, like the python-facebook recordings."""
+    paging: dict[str, Any] = {"cursors": {"before": "QVFIUmJlZAm9yZAQ", "after": after or "QVFIUmVuZAA"}}
+    if after:
+        paging["next"] = (
+            f"{GRAPH}/{path}?access_token=<ACCESS_TOKEN>&pretty=0&fields={fields}"
+            f"&limit=25&after={after}"
+        )
+    return graph_get(path, {"data": items, "paging": paging})
+
+
+def graph_deleted(object_id: str) -> Ix:
+    body = {
+        "error": {
+            "message": (
+                f"Unsupported get request. Object with ID '{object_id}' does not exist, cannot "
+                "be loaded due to missing permissions, or does not support this operation."
+            ),
+            "type": "GraphMethodException",
+            "code": 100,
+            "error_subcode": 33,
+            "fbtrace_id": "AqZr5mXo3Yb9kQ2f1TnCv8w",
+        }
+    }
+    return graph_get(object_id, body, status=400)
+
+
+def fb_post(
+    page_id: str, pid: str, message: str, created: str, *, updated: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": f"{page_id}_{pid}",
+        "message": message,
+        "created_time": ts(created).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        "updated_time": ts(updated or created).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        "permalink_url": f"https://www.facebook.com/{page_id}/posts/{pid}/",
+        **extra,
+    }
+
+
+def ig_media(mid: str, caption: str | None, created: str, code: str, **extra: Any) -> dict[str, Any]:
+    item = {
+        "id": mid,
+        "media_type": extra.pop("media_type", "IMAGE"),
+        "permalink": f"https://www.instagram.com/p/{code}/",
+        "timestamp": ts(created).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        "username": extra.pop("username", "jeffersonhs_art"),
+        **extra,
+    }
+    if caption is not None:
+        item["caption"] = caption
+    return item
+
+
+# --- blog -----------------------------------------------------------------------------------
+
+
+def atom_feed(
+    feed_url: str,
+    title: str,
+    subtitle: str,
+    entries: list[dict[str, str]],
+    tombstones: list[dict[str, str]] | None = None,
+) -> str:
+    """An Atom 1.0 document; entries carry id, title, link, published, updated, author, html."""
+    from xml.sax.saxutils import escape
+
+    updated = max([e["updated"] for e in entries] + ["2026-10-01T00:00:00Z"])
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:at="http://purl.org/atompub/tombstones/1.0" xml:lang="en-US">',
+        f"  <title>{escape(title)}</title>",
+        f"  <subtitle>{escape(subtitle)}</subtitle>",
+        f'  <link rel="self" type="application/atom+xml" href="{feed_url}"/>',
+        f'  <link rel="alternate" type="text/html" href="{feed_url.rsplit("/feed", 1)[0]}/"/>',
+        f"  <id>{feed_url.rsplit('/feed', 1)[0]}/</id>",
+        f"  <updated>{updated}</updated>",
+        "  <generator>WordPress</generator>",
+    ]
+    for t in tombstones or []:
+        out.append(f'  <at:deleted-entry ref="{t["ref"]}" when="{t["when"]}">')
+        out.append(f'    <link href="{t["link"]}"/>')
+        out.append("  </at:deleted-entry>")
+    for e in entries:
+        out += [
+            "  <entry>",
+            f"    <author><name>{escape(e['author'])}</name></author>",
+            f"    <title type=\"html\">{escape(e['title'])}</title>",
+            f'    <link rel="alternate" type="text/html" href="{e["link"]}"/>',
+            f"    <id>{e['id']}</id>",
+            f"    <updated>{e['updated']}</updated>",
+            f"    <published>{e['published']}</published>",
+            f"    <content type=\"html\">{escape(e['html'])}</content>",
+            "  </entry>",
+        ]
+    out.append("</feed>")
+    return "\n".join(out) + "\n"
+
+
+def feed_get(url: str, xml_text: str, status: int = 200, **headers: str) -> Ix:
+    return Ix("GET", url, xml_text, status=status, headers=headers,
+              content_type="application/atom+xml; charset=UTF-8")
