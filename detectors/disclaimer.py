@@ -20,11 +20,12 @@ Text is folded first (`detectors.textnorm`: NFKC, zero-width removal, homoglyphs
 breaks). Phrases are matched with **rapidfuzz** (`process.cdist` with `fuzz.ratio` over token
 windows one shorter to one longer than the phrase): typos ("subjet to chnage"), merged or split
 words and unsplit hashtags ("#subjecttochange") match within the configured threshold. rapidfuzz was
-chosen over spaCy's Matcher because the phrases are short and language-independent after folding:
-it needs no model (no per-language pipeline to install for Spanish or a district's added language),
-scores whole phrases rather than single tokens, and costs a few milliseconds per post. Phrases shorter
-than `fuzzy_min_chars` must match exactly, so "may charge" never passes for "may change", and a short
-stop list keeps real words ("charge", "chance", "exchange") from passing as typos.
+chosen over spaCy's Matcher because the phrases are short and language-independent after
+folding: it needs no model (no per-language pipeline to install for Spanish or for a district's
+added language), scores whole phrases rather than single tokens, and costs a few milliseconds per
+post. Phrases shorter than `fuzzy_min_chars` must match exactly, so "may charge" never passes for
+"may change", and a short stop list keeps real words ("charge", "chance", "exchange") from passing
+as typos.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ _SENTENCE_END = re.compile(r"[.!?]")
 _CLAUSE_END = re.compile(r"[.!?,;:()\[\]|=\"-]")
 
 
-# --- settings --------------------------------------------------------------------------------------
+# --- settings ------------------------------------------------------------------------------------
 
 
 class PhraseSet(BaseModel):
@@ -90,7 +91,7 @@ class DisclaimerSettings(DetectorSettings):
         return self
 
 
-# --- language packs ---------------------------------------------------------------------------------
+# --- language packs ------------------------------------------------------------------------------
 
 _PACKS_FILE = Path(__file__).parent / "data" / "disclaimer_languages.yaml"
 
@@ -150,7 +151,7 @@ def expand(pattern: str) -> list[str]:
     return sorted({textnorm.fold(p) for p in out if p})
 
 
-# --- matching ---------------------------------------------------------------------------------------
+# --- matching ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -267,7 +268,7 @@ def _starts_with(words: Sequence[str], i: int, seq: tuple[str, ...]) -> bool:
     return tuple(words[i : i + len(seq)]) == seq
 
 
-# --- the detector -------------------------------------------------------------------------------------
+# --- the detector --------------------------------------------------------------------------------
 
 
 class DisclaimerDetector:
@@ -523,7 +524,7 @@ class DisclaimerDetector:
         ]
 
 
-# --- evaluation on a labelled corpus ----------------------------------------------------------------
+# --- evaluation on a labelled corpus -------------------------------------------------------------
 
 
 @dataclass

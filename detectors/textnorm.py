@@ -10,7 +10,8 @@ compare without being fooled by presentation tricks:
    "а", Greek "ο", Cherokee "Ꭺ" …) becomes that letter, using the Unicode confusables data shipped
    with `confusable-homoglyphs`; every other non-ASCII character is transliterated by `anyascii`
    (accents dropped: "información" → "informacion"); emoji and other symbols become spaces;
-4. hashtags opened: "#InfoMayChange" → "info may change", "#subject_to_change" → "subject to change";
+4. hashtags opened: "#InfoMayChange" → "info may change", "#subject_to_change" → "subject to
+   change";
 5. typographic quotes/dashes made ASCII, possessive "'s" dropped, apostrophes removed
    ("won't" → "wont"), case folded, every run of whitespace (line breaks included) → one space.
 
@@ -31,7 +32,7 @@ _HASHTAG = re.compile(r"#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _APOS = re.compile(r"(?<=\w)'s\b|'")
 _SPACE = re.compile(r"\s+")
-# word tokens; a token with inner dots/slashes is kept whole so "mvsd.k12.wa.us/news" stays one token
+# word tokens; inner dots/slashes are kept, so "mvsd.k12.wa.us/news" stays one token
 _TOKEN = re.compile(r"[a-z0-9]+(?:[./@:_-][a-z0-9]+)*(?:/[^\s\"')\]]*)?")
 
 
