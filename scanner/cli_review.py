@@ -1,0 +1,450 @@
+"""CLI: `scanner findings …`, `scanner audit …`, `scanner report`, `scanner purge`.
+
+Every refused action (unknown id, invalid transition, a note over the limit, a retention config
+that would expire open findings) prints one line and exits 2 with nothing changed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from scanner import review
+from scanner.cli_common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    engine_or_exit,
+    err_console,
+    fail,
+    load_config_or_exit,
+    print_json,
+)
+from scanner.config import Config, ConfigError
+from scanner.models import FINDING_STATUSES
+
+findings_app = typer.Typer(help="Review findings: list, show, confirm, dismiss, resolve, export.")
+audit_app = typer.Typer(help="The audit trail: who changed what, and every alert sent.")
+
+SEVERITIES = ("high", "medium", "low")
+FORMATS = ("csv", "json")
+NoteOption = typer.Option(None, "--note", "-n", help=f"Why (up to {review.NOTE_LIMIT} chars).")
+ReviewerOption = typer.Option(
+    None, "--reviewer", "-r", help="Who decides (default: the USER variable)."
+)
+ReopenOption = typer.Option(
+    False, "--reopen", help="Allow moving a dismissed/resolved/confirmed finding."
+)
+SinceOption = typer.Option(None, "--since", help="On or after DATE (YYYY-MM-DD or ISO time).")
+UntilOption = typer.Option(None, "--until", help="Up to and including DATE.")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _reviewer(value: str | None) -> str:
+    if value:
+        return value
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _when(value: str | None, config: Config, *, end: bool = False) -> datetime | None:
+    """A --since/--until value; a bare date is midnight in the district's time zone
+    (for --until, the end of that day)."""
+    if not value:
+        return None
+    tz = ZoneInfo(config.scanner.timezone)
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day = date.fromisoformat(value) + timedelta(days=1 if end else 0)
+            return datetime.combine(day, time(), tz)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{'--until' if end else '--since'}: {value!r} is not a date; expected YYYY-MM-DD")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def _choices(label: str, values: list[str] | None, allowed: tuple[str, ...]) -> list[str]:
+    bad = [v for v in values or [] if v not in allowed]
+    if bad:
+        fail(f"{label}: unknown value {', '.join(bad)}; expected one of {', '.join(allowed)}")
+    return list(values or [])
+
+
+def _filters(
+    config: Config,
+    status: list[str] | None,
+    detector: list[str] | None,
+    category: list[str] | None,
+    severity: list[str] | None,
+    account: list[str] | None,
+    school: str | None,
+    since: str | None,
+    until: str | None,
+    mine: str | None,
+    limit: int | None,
+) -> review.FindingFilter:
+    return review.FindingFilter(
+        status=_choices("--status", status, FINDING_STATUSES),
+        detector=list(detector or []),
+        category=list(category or []),
+        severity=_choices("--severity", severity, SEVERITIES),
+        account=list(account or []),
+        school=school,
+        since=_when(since, config),
+        until=_when(until, config, end=True),
+        mine=mine,
+        limit=limit,
+    )
+
+
+def _open(config_dir: Path) -> tuple[Config, Any]:
+    config = load_config_or_exit(config_dir)
+    return config, engine_or_exit(config)
+
+
+# --- findings -------------------------------------------------------------------------------
+
+
+@findings_app.command("list")
+def list_cmd(
+    status: list[str] = typer.Option(None, "--status", "-s", help="open, confirmed, …"),
+    detector: list[str] = typer.Option(None, "--detector", "-d"),
+    category: list[str] = typer.Option(None, "--category"),
+    severity: list[str] = typer.Option(None, "--severity", help="high, medium, low"),
+    account: list[str] = typer.Option(None, "--account", "-a", help="Account id."),
+    school: str = typer.Option(None, "--school", help="The accounts' school (exact, any case)."),
+    since: str = SinceOption,
+    until: str = UntilOption,
+    mine: str = typer.Option(
+        None, "--mine", help="Accounts this sponsor/admin e-mail looks after."
+    ),
+    limit: int = typer.Option(None, "--limit", min=1, help="At most N findings."),
+    config_dir: Path = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List findings, newest first (dates filter on when a finding was found)."""
+    config, engine = _open(config_dir)
+    flt = _filters(config, status, detector, category, severity, account, school, since, until,
+                   mine, limit)  # fmt: skip
+    rows = review.list_findings(engine, flt, config)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} findings")
+    for column in ("id", "status", "severity", "detector", "category", "account", "found",
+                   "excerpt"):  # fmt: skip
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            str(r["id"]), r["status"], r["severity"], r["detector"], r["category"], r["account"],
+            r["found_at"][:16].replace("T", " "), Text(_printable(r["masked_excerpt"][:80])),
+        )  # fmt: skip
+    console.print(table)
+
+
+def _printable(text: str) -> str:
+    """Control characters (terminal escapes) shown as U+FFFD, keeping every offset."""
+    return _CONTROL.sub("\ufffd", text)
+
+
+def _post_text(detail: review.FindingDetail) -> Text:
+    post, f = detail.post, detail.finding
+    if post is None:
+        return Text("(post not stored)", style="dim")
+    if post.text_purged_at is not None:
+        day = post.text_purged_at.date().isoformat()
+        return Text(f"(post text purged on {day} under the retention policy)", style="dim")
+    text = Text(_printable(post.text))
+    if detail.text_current and f.start is not None and f.end is not None:
+        text.stylize("bold black on yellow", f.start, f.end)
+    return text
+
+
+@findings_app.command("show")
+def show_cmd(
+    finding_id: int = typer.Argument(..., help="Finding id."),
+    config_dir: Path = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """One finding: the post text with the flagged span highlighted, and its history."""
+    _, engine = _open(config_dir)
+    try:
+        detail = review.get_finding(engine, finding_id)
+    except review.ReviewError as exc:
+        fail(str(exc))
+    row = review.finding_row(detail.finding, detail.post, detail.account)
+    history = [review.audit_row(e) for e in detail.history]
+    if as_json:
+        print_json(row | {"history": history})
+        return
+    head = Table.grid(padding=(0, 2))
+    for key in ("status", "severity", "detector", "category", "account", "site_name", "url",
+                "posted_at", "found_at", "score", "explanation", "reviewer", "note",
+                "resolved_reason"):  # fmt: skip
+        if row.get(key) not in (None, ""):
+            head.add_row(Text(key, style="bold"), Text(_printable(str(row[key]))))
+    console.print(Text(f"Finding {finding_id}", style="bold underline"))
+    console.print(head)
+    if detail.post is not None and not detail.text_current and detail.post.text_purged_at is None:
+        console.print(
+            Text("The post changed after this finding; the span is not highlighted.", "yellow")
+        )
+    console.print(Text("\nPost text", style="bold"))
+    console.print(_post_text(detail))
+    if history:
+        table = Table(title="History")
+        for column in ("at", "actor", "action", "detail"):
+            table.add_column(column, overflow="fold")
+        for h in history:
+            table.add_row(h["at"][:19].replace("T", " "), h["actor"], h["action"],
+                          Text(_printable(_detail_text(h["detail"]))))  # fmt: skip
+        console.print(table)
+
+
+def _detail_text(detail: dict[str, Any]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in detail.items() if v not in (None, "", False))
+
+
+def _set_status(
+    target: str, finding_id: int, config_dir: Path, note: str | None, reviewer: str | None,
+    reopen: bool,
+) -> None:  # fmt: skip
+    _, engine = _open(config_dir)
+    try:
+        f = review.change_status(
+            engine, finding_id, target, reviewer=_reviewer(reviewer), note=note, reopen=reopen
+        )
+    except review.ReviewError as exc:
+        fail(str(exc))
+    console.print(f"finding {f.id} is now {f.status}", markup=False, highlight=False)
+
+
+@findings_app.command("confirm")
+def confirm_cmd(
+    finding_id: int = typer.Argument(...),
+    note: str = NoteOption,
+    reviewer: str = ReviewerOption,
+    reopen: bool = ReopenOption,
+    config_dir: Path = ConfigOption,
+) -> None:
+    """Confirm: the finding is a real policy problem."""
+    _set_status("confirmed", finding_id, config_dir, note, reviewer, reopen)
+
+
+@findings_app.command("dismiss")
+def dismiss_cmd(
+    finding_id: int = typer.Argument(...),
+    note: str = NoteOption,
+    reviewer: str = ReviewerOption,
+    reopen: bool = ReopenOption,
+    config_dir: Path = ConfigOption,
+) -> None:
+    """Dismiss: not a problem (it stays dismissed while the post is unchanged)."""
+    _set_status("dismissed", finding_id, config_dir, note, reviewer, reopen)
+
+
+@findings_app.command("resolve")
+def resolve_cmd(
+    finding_id: int = typer.Argument(...),
+    note: str = NoteOption,
+    reviewer: str = ReviewerOption,
+    reopen: bool = ReopenOption,
+    config_dir: Path = ConfigOption,
+) -> None:
+    """Resolve: the post was edited or taken down."""
+    _set_status("resolved", finding_id, config_dir, note, reviewer, reopen)
+
+
+@findings_app.command("reopen")
+def reopen_cmd(
+    finding_id: int = typer.Argument(...),
+    note: str = NoteOption,
+    reviewer: str = ReviewerOption,
+    config_dir: Path = ConfigOption,
+) -> None:
+    """Move a decided finding back to open."""
+    _set_status("open", finding_id, config_dir, note, reviewer, True)
+
+
+@findings_app.command("allow")
+def allow_cmd(
+    finding_id: int = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help='e.g. "staff member", "booster club phone"'),
+    reviewer: str = ReviewerOption,
+    config_dir: Path = ConfigOption,
+) -> None:
+    """Add an allow-rule from this finding (future scans skip the same value); dismiss it."""
+    config, engine = _open(config_dir)
+    try:
+        rule = review.add_allow_rule(
+            config, engine, finding_id, reason=reason, reviewer=_reviewer(reviewer)
+        )
+    except review.ReviewError as exc:
+        fail(str(exc))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err_console.print(str(problem), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    console.print(
+        f"allow-rule {rule.id} ({rule.detector}/{rule.category}) written to "
+        f"{config.dir / 'allow_rules.yaml'}; finding {finding_id} dismissed",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"--output: cannot write {output} ({exc.strerror})")
+    err_console.print(f"wrote {output}", markup=False, highlight=False)
+
+
+@findings_app.command("export")
+def export_cmd(
+    fmt: str = typer.Option(..., "--format", "-f", help="csv or json"),
+    output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
+    status: list[str] = typer.Option(None, "--status", "-s"),
+    account: list[str] = typer.Option(None, "--account", "-a"),
+    since: str = SinceOption,
+    until: str = UntilOption,
+    config_dir: Path = ConfigOption,
+) -> None:
+    """Export findings (masked excerpts only, never the post text) as CSV or JSON."""
+    _choices("--format", [fmt], FORMATS)
+    config, engine = _open(config_dir)
+    flt = _filters(config, status, None, None, None, account, None, since, until, None, None)
+    rows = review.list_findings(engine, flt, config)
+    text = review.to_csv(rows, review.EXPORT_FIELDS) if fmt == "csv" else review.to_json(rows)
+    _write(text, output)
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+
+@audit_app.command("list")
+def audit_list_cmd(
+    finding: int = typer.Option(None, "--finding", help="Only events of this finding."),
+    action: str = typer.Option(None, "--action", help="e.g. status_changed, auto_resolved."),
+    actor: str = typer.Option(None, "--actor"),
+    since: str = SinceOption,
+    until: str = UntilOption,
+    limit: int = typer.Option(None, "--limit", min=1),
+    config_dir: Path = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Audit events, newest first."""
+    config, engine = _open(config_dir)
+    rows = review.list_audit(
+        engine, finding_id=finding, action=action, actor=actor, since=_when(since, config),
+        until=_when(until, config, end=True), limit=limit,
+    )  # fmt: skip
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} audit events")
+    for column in ("id", "at", "actor", "action", "finding", "account", "detail"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            str(r["id"]), r["at"][:19].replace("T", " "), r["actor"], r["action"],
+            str(r["finding_id"] or ""), r["account_id"] or "",
+            Text(_printable(_detail_text(r["detail"]))),
+        )  # fmt: skip
+    console.print(table)
+
+
+@audit_app.command("export")
+def audit_export_cmd(
+    fmt: str = typer.Option(..., "--format", "-f", help="csv or json"),
+    output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
+    since: str = SinceOption,
+    until: str = UntilOption,
+    config_dir: Path = ConfigOption,
+) -> None:
+    """Export the audit trail as CSV or JSON."""
+    _choices("--format", [fmt], FORMATS)
+    config, engine = _open(config_dir)
+    rows = review.list_audit(
+        engine, since=_when(since, config), until=_when(until, config, end=True)
+    )
+    text = review.to_csv(rows, review.AUDIT_FIELDS) if fmt == "csv" else review.to_json(rows)
+    _write(text, output)
+
+
+# --- report and purge -----------------------------------------------------------------------
+
+
+def report_cmd(
+    config_dir: Path = ConfigOption,
+    output: Path = typer.Option(
+        Path("var/report"), "--output", "-o", help="Folder for compliance.html and .csv."
+    ),
+) -> None:
+    """Write the compliance report (compliance.html with a weekly chart, compliance.csv)."""
+    from scanner.report import write_report
+
+    config, engine = _open(config_dir)
+    html, csv_path = output / "compliance.html", output / "compliance.csv"
+    try:
+        write_report(config, engine, html, csv_path)
+    except OSError as exc:
+        fail(f"--output: cannot write into {output} ({exc.strerror})")
+    console.print(f"wrote {html}\nwrote {csv_path}", markup=False, highlight=False)
+
+
+def purge_cmd(
+    config_dir: Path = ConfigOption,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would go; change nothing."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Blank old post text and expired finding/audit detail per `retention` in scanner.yaml."""
+    from scanner.retention import RetentionError, purge
+
+    config, engine = _open(config_dir)
+    try:
+        result = purge(config, engine, dry_run=dry_run)
+    except RetentionError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(result.to_dict())
+        return
+    verb = "would be" if dry_run else "were"
+    retention = config.scanner.retention
+    if retention.post_text_days is None and retention.finding_days is None:
+        console.print("retention is not configured (retention.post_text_days/finding_days)")
+    table = Table(title=f"Purge{' (dry run: nothing changed)' if dry_run else ''}")
+    table.add_column("what")
+    table.add_column(f"{verb} purged", justify="right")
+    table.add_row("post texts and raw payloads", str(result.posts_purged))
+    for account, n in sorted(result.posts_by_account.items()):
+        table.add_row(f"  {account}", str(n))
+    table.add_row("posts past the limit kept (open findings)", str(result.posts_kept_open))
+    table.add_row("finding excerpts and notes", str(result.findings_scrubbed))
+    table.add_row("audit event details", str(result.audit_events_scrubbed))
+    table.add_row("sent notification payloads", str(result.outbox_scrubbed))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `findings`, `audit`, `report` and `purge` to the main app."""
+    app.add_typer(findings_app, name="findings")
+    app.add_typer(audit_app, name="audit")
+    app.command("report")(report_cmd)
+    app.command("purge")(purge_cmd)

@@ -1,0 +1,203 @@
+"""Retention: the scanner must not become a permanent store of student information.
+
+`purge` (run by `scanner purge` and by the scheduler) does, in one transaction:
+
+- **post text**: posts older than `retention.post_text_days` (by edit, else creation time) with no
+  open finding get their text and raw payload blanked and `text_purged_at` set. A post the
+  pipeline has stored again since (seen after its last purge) is purged again.
+- **finding detail**: decided findings (confirmed, dismissed, resolved) last changed before
+  `retention.finding_days` lose their masked excerpt and reviewer note; audit events older than
+  that keep their row (who, what, when: the counts) but lose every detail except the status
+  transition and rule ids; sent or dead outbox rows lose their payload.
+
+An open finding older than `finding_days` means the configured retention would delete detail a
+reviewer has not yet decided on: `purge` refuses (`RetentionError`) and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Text, cast, exists, func, or_
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select, update
+
+from scanner import models
+from scanner.config import Config
+from scanner.db import session_scope
+
+DECIDED = ("confirmed", "dismissed", "resolved")
+#: Audit detail keys that carry no free text and are kept after the detail expires.
+KEEP_KEYS = frozenset({"from", "to", "reopen", "rule_id", "allow_rule", "detector", "category",
+                       "match", "severity", "kind", "role"})  # fmt: skip
+PURGED_MARK = '%"purged":%'
+BATCH = 500
+
+
+class RetentionError(Exception):
+    """The retention config cannot be applied as it stands; nothing was changed."""
+
+
+@dataclass
+class PurgeResult:
+    """What a purge blanked (or, with dry_run, would blank)."""
+
+    dry_run: bool
+    now: datetime
+    post_cutoff: datetime | None = None
+    finding_cutoff: datetime | None = None
+    posts_purged: int = 0
+    posts_by_account: Counter[str] = field(default_factory=Counter)
+    posts_kept_open: int = 0
+    findings_scrubbed: int = 0
+    audit_events_scrubbed: int = 0
+    outbox_scrubbed: int = 0
+
+    @property
+    def total(self) -> int:
+        """Rows changed (or to be changed)."""
+        return (
+            self.posts_purged
+            + self.findings_scrubbed
+            + self.audit_events_scrubbed
+            + self.outbox_scrubbed
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready counts (also the detail of the `purge` audit event)."""
+        return {
+            "dry_run": self.dry_run,
+            "post_cutoff": self.post_cutoff.isoformat() if self.post_cutoff else None,
+            "finding_cutoff": self.finding_cutoff.isoformat() if self.finding_cutoff else None,
+            "posts_purged": self.posts_purged,
+            "posts_by_account": dict(sorted(self.posts_by_account.items())),
+            "posts_kept_open": self.posts_kept_open,
+            "findings_scrubbed": self.findings_scrubbed,
+            "audit_events_scrubbed": self.audit_events_scrubbed,
+            "outbox_scrubbed": self.outbox_scrubbed,
+        }
+
+
+def _has_open_finding() -> Any:
+    return exists().where(
+        (col(models.Finding.post_id) == col(models.Post.id)) & (models.Finding.status == "open")
+    )
+
+
+def _post_due(cutoff: datetime) -> Any:
+    posted = func.coalesce(models.Post.edited_at, models.Post.created_at)
+    not_yet = or_(
+        col(models.Post.text_purged_at).is_(None),
+        col(models.Post.last_seen_at) > col(models.Post.text_purged_at),
+    )
+    return (posted < cutoff) & not_yet
+
+
+def check(config: Config, engine: Engine, now: datetime | None = None) -> None:
+    """Raise RetentionError when `finding_days` would expire detail of open findings."""
+    days = config.scanner.retention.finding_days
+    if days is None:
+        return
+    cutoff = (now or models.utcnow()) - timedelta(days=days)
+    with Session(engine) as s:
+        n, oldest = s.exec(
+            select(func.count(), func.min(models.Finding.id))
+            .where(models.Finding.status == "open")
+            .where(col(models.Finding.created_at) < cutoff)
+        ).one()
+    if n:
+        raise RetentionError(
+            f"retention.finding_days is {days} but {n} open finding(s) are older than that "
+            f"(e.g. #{oldest}); review them or raise finding_days — nothing was purged"
+        )
+
+
+def purge(
+    config: Config, engine: Engine, *, dry_run: bool = False, now: datetime | None = None
+) -> PurgeResult:
+    """Apply the retention config (see module docstring); `dry_run` only counts."""
+    now = now or models.utcnow()
+    retention = config.scanner.retention
+    result = PurgeResult(dry_run=dry_run, now=now)
+    check(config, engine, now)
+    with session_scope(engine) as s:
+        if retention.post_text_days is not None:
+            result.post_cutoff = now - timedelta(days=retention.post_text_days)
+            _purge_posts(s, result, result.post_cutoff, now, dry_run)
+        if retention.finding_days is not None:
+            result.finding_cutoff = now - timedelta(days=retention.finding_days)
+            _scrub_findings(s, result, result.finding_cutoff, dry_run)
+            _scrub_audit(s, result, result.finding_cutoff, now, dry_run)
+            _scrub_outbox(s, result, result.finding_cutoff, dry_run)
+        if not dry_run and result.total:
+            s.add(models.AuditEvent(at=now, action="purge", detail=result.to_dict()))
+    return result
+
+
+def _purge_posts(
+    s: Session, result: PurgeResult, cutoff: datetime, now: datetime, dry_run: bool
+) -> None:
+    due = _post_due(cutoff)
+    result.posts_kept_open = s.exec(
+        select(func.count()).select_from(models.Post).where(due & _has_open_finding())
+    ).one()
+    rows = s.exec(
+        select(models.Post.id, models.Post.account_id).where(due & ~_has_open_finding())
+    ).all()
+    result.posts_purged = len(rows)
+    result.posts_by_account = Counter(account for _, account in rows)
+    if dry_run:
+        return
+    ids = [pid for pid, _ in rows]
+    for i in range(0, len(ids), BATCH):
+        s.exec(
+            update(models.Post)
+            .where(col(models.Post.id).in_(ids[i : i + BATCH]))
+            .values(text="", raw={}, text_purged_at=now)
+        )
+
+
+def _scrub_findings(s: Session, result: PurgeResult, cutoff: datetime, dry_run: bool) -> None:
+    where = (
+        col(models.Finding.status).in_(DECIDED)
+        & (col(models.Finding.updated_at) < cutoff)
+        & or_(models.Finding.masked_excerpt != "", col(models.Finding.note).is_not(None))
+    )
+    result.findings_scrubbed = s.exec(
+        select(func.count()).select_from(models.Finding).where(where)
+    ).one()
+    if not dry_run and result.findings_scrubbed:
+        s.exec(update(models.Finding).where(where).values(masked_excerpt="", note=None))
+
+
+def _scrub_audit(
+    s: Session, result: PurgeResult, cutoff: datetime, now: datetime, dry_run: bool
+) -> None:
+    where = (
+        (col(models.AuditEvent.at) < cutoff)
+        & (models.AuditEvent.action != "purge")
+        & ~cast(models.AuditEvent.detail, Text).like(PURGED_MARK)
+    )
+    result.audit_events_scrubbed = s.exec(
+        select(func.count()).select_from(models.AuditEvent).where(where)
+    ).one()
+    if dry_run:
+        return
+    stamp = now.date().isoformat()
+    for event in s.exec(select(models.AuditEvent).where(where)).all():
+        kept = {k: v for k, v in (event.detail or {}).items() if k in KEEP_KEYS}
+        event.detail = kept | {"purged": stamp}
+        s.add(event)
+
+
+def _scrub_outbox(s: Session, result: PurgeResult, cutoff: datetime, dry_run: bool) -> None:
+    done = or_(col(models.Outbox.sent_at) < cutoff, col(models.Outbox.dead_at) < cutoff)
+    where = done & (cast(models.Outbox.payload, Text) != "{}")
+    result.outbox_scrubbed = s.exec(
+        select(func.count()).select_from(models.Outbox).where(where)
+    ).one()
+    if not dry_run and result.outbox_scrubbed:
+        s.exec(update(models.Outbox).where(where).values(payload={}))
