@@ -22,6 +22,7 @@ from connectors.base import Post as FetchedPost
 from detectors.base import Detector
 from detectors.base import Finding as Detected
 from scanner import models
+from scanner.allowrules import AllowRules
 from scanner.config import AccountConfig, Config, parse_duration
 from scanner.db import session_scope
 from scanner.excerpt import masked_excerpt
@@ -109,6 +110,7 @@ class Pipeline:
         self.fetch = fetch
         self.worker = worker
         self.now = now
+        self.allow_rules = AllowRules.load(config)  # reviewer allow-rules (allow_rules.yaml)
 
     # --- public API ----------------------------------------------------------------------
 
@@ -260,7 +262,9 @@ class Pipeline:
         ctx = detection_context(self.config, {account.id: profile})
         for detector in self.detectors.values():
             for post, findings in zip(live, detector.detect_batch(live, ctx), strict=True):
-                out[post.external_id].extend(findings)
+                out[post.external_id].extend(
+                    f for f in findings if self.allow_rules.permits(post.text, f)
+                )
         return out
 
     def _upsert_post(
