@@ -1,0 +1,148 @@
+"""Account leases: which worker scans which due account, safely across processes.
+
+A lease is (`lease_owner`, `lease_until`) on the Account row. Claiming is atomic:
+PostgreSQL uses `SELECT … FOR UPDATE SKIP LOCKED` then an UPDATE in the same transaction, so
+concurrent workers never wait on or share a row; SQLite (one writer at a time) uses a single
+conditional `UPDATE … WHERE id IN (SELECT … due …) RETURNING id`. A lease that is not released
+(the worker died) simply expires at `lease_until` and the account becomes claimable again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+
+from scanner.models import Account
+
+DEFAULT_LEASE_SECONDS = 900
+
+
+def due_conditions(now: datetime) -> list[ColumnElement[bool]]:
+    """SQL conditions of a due account: next scan and retry time reached, not capped, no lease."""
+    return [
+        or_(Account.next_scan_at.is_(None), Account.next_scan_at <= now),  # type: ignore[union-attr,operator]
+        or_(Account.retry_at.is_(None), Account.retry_at <= now),  # type: ignore[union-attr,operator]
+        Account.capped == false(),  # type: ignore[arg-type]
+        or_(Account.lease_until.is_(None), Account.lease_until <= now),  # type: ignore[union-attr,operator]
+    ]
+
+
+def _due_ids(now: datetime, limit: int, exclude: Collection[str]) -> Any:
+    stmt = select(Account.id).where(*due_conditions(now))
+    if exclude:
+        stmt = stmt.where(Account.id.not_in(list(exclude)))  # type: ignore[attr-defined]
+    return stmt.order_by(Account.next_scan_at.asc().nulls_first(), Account.id).limit(limit)  # type: ignore[union-attr]
+
+
+def claim_due_accounts(
+    engine: Engine,
+    worker: str,
+    limit: int,
+    lease_seconds: float,
+    now: datetime,
+    *,
+    exclude: Collection[str] = (),
+) -> list[str]:
+    """Lease up to `limit` due accounts to `worker` until now + lease_seconds; their ids.
+
+    `exclude` lists account ids never to claim (disabled or no longer registered).
+    The most overdue are chosen first (never-scanned before all others); ids come back sorted.
+    """
+    if limit <= 0:
+        return []
+    until = now + timedelta(seconds=lease_seconds)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            ids = list(
+                conn.execute(_due_ids(now, limit, exclude).with_for_update(skip_locked=True))
+                .scalars()
+                .all()
+            )
+            if ids:
+                conn.execute(
+                    update(Account)
+                    .where(Account.id.in_(ids))  # type: ignore[attr-defined]
+                    .values(lease_owner=worker, lease_until=until)
+                )
+            return sorted(ids)
+        # SQLite: one statement that starts as a write (no read-then-upgrade race), so the
+        # database's single write lock makes the check and the claim atomic.
+        sub = _due_ids(now, limit, exclude).scalar_subquery()
+        rows = conn.execute(
+            update(Account)
+            .where(Account.id.in_(sub))  # type: ignore[attr-defined]
+            .values(lease_owner=worker, lease_until=until)
+            .returning(Account.id)
+        )
+        return sorted(rows.scalars().all())
+
+
+def renew_lease(
+    engine: Engine, account_id: str, worker: str, lease_seconds: float, now: datetime
+) -> bool:
+    """Extend `worker`'s lease on an account; False when the lease was lost to another worker."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(Account)
+            .where(Account.id == account_id, Account.lease_owner == worker)  # type: ignore[arg-type]
+            .values(lease_until=now + timedelta(seconds=lease_seconds))
+        )
+        return result.rowcount == 1
+
+
+def release_account(
+    engine: Engine, account_id: str, worker: str, *, next_scan_at: datetime | None = None
+) -> bool:
+    """Give up `worker`'s lease (optionally setting the next scan time); False if not held."""
+    values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
+    if next_scan_at is not None:
+        values["next_scan_at"] = next_scan_at
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(Account)
+            .where(Account.id == account_id, Account.lease_owner == worker)  # type: ignore[arg-type]
+            .values(**values)
+        )
+        return result.rowcount == 1
+
+
+def release_all(engine: Engine, worker: str) -> int:
+    """Release every lease `worker` holds (clean shutdown); how many were released."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(Account)
+            .where(Account.lease_owner == worker)  # type: ignore[arg-type]
+            .values(lease_owner=None, lease_until=None)
+        )
+        return result.rowcount
+
+
+def sync_accounts(engine: Engine, accounts: Iterable[Any]) -> set[str]:
+    """Create missing Account rows for registered accounts (due at once); return ids to exclude.
+
+    `accounts` are `AccountConfig`s. The returned set holds ids stored in the database that are
+    disabled or no longer registered: the scheduler passes it to `claim_due_accounts`.
+    Safe to run from several workers at once (insert … on conflict do nothing).
+    """
+    enabled = {a.id: a for a in accounts if a.enabled}
+    with engine.begin() as conn:
+        stored = set(conn.execute(select(Account.id)).scalars().all())
+        missing = [
+            {"id": a.id, "platform": a.platform, "handle": a.handle, "site_name": a.site_name,
+             "school": a.school, "sponsor_email": a.sponsor.email, "state": {},
+             "consecutive_failures": 0, "capped": False}
+            for key, a in enabled.items() if key not in stored
+        ]  # fmt: skip
+        insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        for start in range(0, len(missing), 1000):
+            conn.execute(
+                insert(Account).on_conflict_do_nothing(index_elements=["id"]),
+                missing[start : start + 1000],
+            )
+    return stored - set(enabled)
