@@ -253,7 +253,7 @@ class PostingTimeDetector:
         clock = local.time().replace(tzinfo=None)
         number = 0
         for period in schedule.periods:
-            number += period.kind == "class"
+            number += period.kind == "class" and not period.name  # named blocks keep no number
             if not period.start_time <= clock < period.end_time:
                 continue
             if period.kind not in self.kinds:
