@@ -43,6 +43,7 @@ class BlogSettings(ConnectorSettings):
 
     user_agent: str = "district-post-scanner/0.1 (school district policy monitor)"
     strict_xml: bool = True
+    max_pages: int = 10
 
 
 class _TextExtractor(HTMLParser):
@@ -103,8 +104,6 @@ class BlogConnector:
         self, account: AccountLike, cursor: str | None, state: Mapping[str, Any] | None = None
     ) -> FetchResult:
         """Entries published or updated after `cursor`, or the newest `initial_posts`."""
-        import feedparser
-
         state = state or {}
         url = account.feed_url or account.handle
         if not url.startswith(("http://", "https://")):
@@ -115,6 +114,52 @@ class BlogConnector:
             headers["If-None-Match"] = str(state["etag"])
         if cursor is not None and state.get("modified"):
             headers["If-Modified-Since"] = str(state["modified"])
+        cursor_time = parse_time(cursor) if cursor is not None else None
+        wanted = max(1, account.initial_posts)
+        entries: list[tuple[Post, datetime]] = []
+        tombstones: list[Post] = []
+        first_response: requests.Response | None = None
+        feed: Mapping[str, Any] = {}
+        page_url: str | None = url
+        for _ in range(self.settings.max_pages):
+            response = self._get(page_url or url, headers, what)
+            if response.status_code == 304 and first_response is None:
+                return FetchResult([], cursor, state.get("subtitle"), next_state(state))
+            parsed = self._parse(response, page_url or url, what)
+            if first_response is None:
+                first_response, feed = response, parsed.get("feed", {})
+                headers = {"User-Agent": self.settings.user_agent}
+            author = feed.get("author") or feed.get("title")
+            page = [_entry(e, account.id, author) for e in parsed.get("entries", [])]
+            entries += page
+            tombstones += _tombstones(response.content, account.id, cursor)
+            page_url = _next_link(parsed.get("feed", {}))
+            if not page or not page_url:
+                break
+            if cursor_time is None and len(entries) >= wanted:
+                break
+            if cursor_time is not None and min(stamp for _, stamp in page) <= cursor_time:
+                break
+        entries.sort(key=lambda pt: pt[1], reverse=True)
+        if cursor_time is None:
+            chosen = entries[:wanted]
+        else:
+            chosen = [(post, stamp) for post, stamp in entries if stamp > cursor_time]
+        posts = [post for post, _ in chosen] + tombstones
+        stamps = [stamp for _, stamp in chosen]
+        new_cursor = iso(max(stamps)) if stamps else cursor
+        subtitle = html_to_text(str(feed.get("subtitle") or feed.get("description") or ""))
+        assert first_response is not None
+        new_state = next_state(
+            state,
+            etag=first_response.headers.get("ETag"),
+            modified=first_response.headers.get("Last-Modified"),
+            subtitle=subtitle or None,
+        )
+        return FetchResult(posts, new_cursor, subtitle or None, new_state)
+
+    def _get(self, url: str, headers: dict[str, str], what: str) -> requests.Response:
+        """GET one feed document; transport errors and HTTP errors mapped to the error tree."""
         try:
             response = requests.get(url, headers=headers, timeout=self.settings.timeout_seconds)
         except Exception as exc:
@@ -122,12 +167,16 @@ class BlogConnector:
             if mapped is None:
                 raise
             raise mapped from None
-        if response.status_code == 304:
-            return FetchResult([], cursor, state.get("subtitle"), next_state(state))
         if response.status_code >= 400:
             raise status_error(response.status_code, what, response.headers)
-        if response.status_code >= 300:
+        if 300 <= response.status_code < 400 and response.status_code != 304:
             raise NotFound(f"{what}: HTTP {response.status_code} without a feed")
+        return response
+
+    def _parse(self, response: requests.Response, url: str, what: str) -> Any:
+        """feedparser's result; TransientError for HTML pages and (strict) broken XML."""
+        import feedparser
+
         parsed = feedparser.parse(
             response.content,
             response_headers={k.lower(): v for k, v in response.headers.items()}
@@ -138,27 +187,15 @@ class BlogConnector:
         problem = parsed.get("bozo_exception")
         if self.settings.strict_xml and isinstance(problem, xml.sax.SAXException):
             raise TransientError(f"{what}: the feed is not well-formed XML (truncated?)")
-        feed = parsed.get("feed", {})
-        author = feed.get("author") or feed.get("title")
-        entries = [_entry(e, account.id, author) for e in parsed.get("entries", [])]
-        entries.sort(key=lambda pt: pt[1], reverse=True)
-        if cursor is None:
-            chosen = entries[: max(1, account.initial_posts)]
-        else:
-            cursor_time = parse_time(cursor)
-            chosen = [(post, stamp) for post, stamp in entries if stamp > cursor_time]
-        posts = [post for post, _ in chosen]
-        posts += _tombstones(response.content, account.id, cursor)
-        stamps = [stamp for _, stamp in chosen]
-        new_cursor = iso(max(stamps)) if stamps else cursor
-        subtitle = html_to_text(str(feed.get("subtitle") or feed.get("description") or ""))
-        new_state = next_state(
-            state,
-            etag=response.headers.get("ETag"),
-            modified=response.headers.get("Last-Modified"),
-            subtitle=subtitle or None,
-        )
-        return FetchResult(posts, new_cursor, subtitle or None, new_state)
+        return parsed
+
+
+def _next_link(feed: Mapping[str, Any]) -> str | None:
+    """The RFC 5005 `rel="next"` link of a paged feed, if any."""
+    for link in feed.get("links", []):
+        if link.get("rel") == "next" and link.get("href"):
+            return str(link["href"])
+    return None
 
 
 def _when(entry: Mapping[str, Any], key: str) -> datetime | None:

@@ -8,6 +8,7 @@ recordings in `../shared/realdata/` (praw, tweepy, python-facebook); see cassett
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -83,6 +84,14 @@ def write_cassette(
     return path
 
 
+def pt(local: str) -> str:
+    """UTC `...Z` text for a Pacific wall-clock time such as `2026-10-19 11:15`."""
+    from zoneinfo import ZoneInfo
+
+    when = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/Los_Angeles"))
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def ts(text: str) -> datetime:
     """A UTC datetime from `2026-10-14T15:05:00Z`-style text."""
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
@@ -112,7 +121,7 @@ def reddit_post(
     flair: str | None = None,
 ) -> dict[str, Any]:
     """A `t3` child as Reddit's listings return it (the fields praw and we read)."""
-    slug = "_".join(title.lower().split()[:6]).strip("!.,?")
+    slug = "_".join(re.sub(r"[^a-z0-9 ]", "", title.lower()).split()[:6])
     permalink = f"/r/{sub}/comments/{pid}/{slug}/"
     return {
         "kind": "t3",
@@ -322,6 +331,7 @@ def atom_feed(
     subtitle: str,
     entries: list[dict[str, str]],
     tombstones: list[dict[str, str]] | None = None,
+    next_url: str | None = None,
 ) -> str:
     """An Atom 1.0 document; entries carry id, title, link, published, updated, author, html."""
     from xml.sax.saxutils import escape
@@ -339,6 +349,8 @@ def atom_feed(
         f"  <updated>{updated}</updated>",
         "  <generator>WordPress</generator>",
     ]
+    if next_url:
+        out.append(f'  <link rel="next" href="{escape(next_url)}"/>')
     for t in tombstones or []:
         out.append(f'  <at:deleted-entry ref="{t["ref"]}" when="{t["when"]}">')
         out.append(f'    <link href="{t["link"]}"/>')
