@@ -189,10 +189,15 @@ class _Text:
         return 0 <= j < len(self.words) and self.sentence[i] == self.sentence[j]
 
     def quoted(self, start: int, end: int) -> bool:
-        """Is the token span [start, end) enclosed in quotation marks (a mention, not a use)?"""
-        before = self.folded[: self.tokens[start].start].rstrip()
-        after = self.folded[self.tokens[end - 1].end :].lstrip()
-        return before.endswith(('"', "'")) and after.startswith(('"', "'"))
+        """Is the token span [start, end) inside a short double-quoted span (a mention, not a
+        use: 'the "may change" line', 'Sure, "information may change". Whatever.')?"""
+        before = self.folded[: self.tokens[start].start]
+        after = self.folded[self.tokens[end - 1].end :]
+        if before.count('"') % 2 == 0 or '"' not in after:
+            return False
+        opened = before.rindex('"')
+        closed = self.tokens[end - 1].end + after.index('"')
+        return len(self.folded[opened:closed].split()) <= 8
 
 
 @dataclass
