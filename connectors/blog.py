@@ -83,7 +83,7 @@ def html_to_text(fragment: str) -> str:
     lines = (
         re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(extractor.parts).split("\n")
     )
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return "\n".join(line for line in lines if line)
 
 
 class BlogConnector:

@@ -1,0 +1,65 @@
+"""Blog connector against Atom cassettes (through requests + feedparser)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from connectors.blog import html_to_text
+
+FEED = "https://blogs.mvsd.k12.wa.us/chess/feed"
+P = "https://blogs.mvsd.k12.wa.us/chess/?p="
+
+
+def test_first_fetch_follows_next_link(fetch):
+    result = fetch("blog", "first", "chess", feed_url=FEED)
+    assert [p.external_id for p in result.posts] == [f"{P}{n}" for n in (105, 104, 103, 102, 101)]
+    assert result.cursor == "2026-10-25T00:30:00+00:00"
+    assert result.profile_text == "News from the Maple Valley chess club"
+    assert result.state["etag"] == '"5f1c-2026-10-24"'
+    post = result.posts[0]
+    assert post.text == "Tournament results\n\nWe went 4-1 at the Kent open."
+    assert post.author == "Coach Alvarez"
+    assert post.url == "https://blogs.mvsd.k12.wa.us/chess/2026/10/105/"
+
+
+def test_html_is_reduced_to_text_and_updates_are_edits(fetch):
+    posts = {p.external_id: p for p in fetch("blog", "first", "chess", feed_url=FEED).posts}
+    edited = posts[f"{P}104"]
+    assert edited.text == "Practice moved\n\nPractice moves to Thursday\xa0& room C210.\n3:30 pm"
+    assert edited.edited_at == datetime(2026, 10, 22, 19, 40, tzinfo=UTC)
+    assert "the team" in posts[f"{P}103"].text  # image alt text is part of what readers see
+
+
+def test_initial_posts_caps_first_fetch_without_reading_page_two(fetch):
+    result = fetch("blog", "first", "chess", feed_url=FEED, initial_posts=2)
+    assert [p.external_id for p in result.posts] == [f"{P}105", f"{P}104"]
+
+
+def test_incremental_edits_and_tombstones(fetch):
+    result = fetch("blog", "incremental", "chess", feed_url=FEED, cursor="2026-10-22T19:40:00+00:00")
+    by_id = {p.external_id: p for p in result.posts}
+    assert set(by_id) == {f"{P}108", f"{P}107", f"{P}103", f"{P}106"}
+    assert by_id[f"{P}103"].text.startswith("Photo day (new date)")
+    assert by_id[f"{P}103"].edited_at == datetime(2026, 10, 25, 16, 0, tzinfo=UTC)
+    assert by_id[f"{P}106"].deleted and by_id[f"{P}106"].text == ""
+    assert result.cursor == "2026-10-27T19:00:00+00:00"
+
+
+def test_not_modified_is_an_empty_result(fetch):
+    state = {"etag": '"5f1c-2026-10-24"', "subtitle": "News"}
+    result = fetch("blog", "empty", "chess", feed_url=FEED, cursor="2026-10-25T00:30:00+00:00",
+                   state=state)  # fmt: skip
+    assert result.posts == [] and result.cursor == "2026-10-25T00:30:00+00:00"
+    assert result.profile_text == "News"
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>a</p><p>b</p>", "a\nb"),
+        ("x &amp; y<script>alert(1)</script>", "x & y"),
+        ("<ul><li>one</li><li>two</li></ul>", "one\ntwo"),
+    ],
+)
+def test_html_to_text(html, text):
+    assert html_to_text(html) == text
