@@ -227,7 +227,9 @@ def _set_status(
         )
     except review.ReviewError as exc:
         fail(str(exc))
-    console.print(f"finding {f.id} is now {f.status}", markup=False, highlight=False)
+    console.print(
+        f"finding {f.id} is now {f.status}", markup=False, highlight=False, soft_wrap=True
+    )
 
 
 @findings_app.command("confirm")
@@ -294,7 +296,7 @@ def allow_cmd(
         fail(str(exc))
     except ConfigError as exc:
         for problem in exc.problems:
-            err_console.print(str(problem), markup=False, highlight=False)
+            err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     console.print(
         f"allow-rule {rule.id} ({rule.detector}/{rule.category}) written to "
@@ -313,7 +315,7 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         fail(f"--output: cannot write {output} ({exc.strerror})")
-    err_console.print(f"wrote {output}", markup=False, highlight=False)
+    err_console.print(f"wrote {output}", markup=False, highlight=False, soft_wrap=True)
 
 
 @findings_app.command("export")
@@ -406,7 +408,7 @@ def report_cmd(
         write_report(config, engine, html, csv_path)
     except OSError as exc:
         fail(f"--output: cannot write into {output} ({exc.strerror})")
-    console.print(f"wrote {html}\nwrote {csv_path}", markup=False, highlight=False)
+    console.print(f"wrote {html}\nwrote {csv_path}", markup=False, highlight=False, soft_wrap=True)
 
 
 def purge_cmd(

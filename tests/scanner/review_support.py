@@ -24,7 +24,7 @@ from tests.conftest import write_config
 
 KEY_ENV = "SCANNER_TEST_ROSTER_KEY"
 T0 = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)  # a Monday
-NAME = re.compile(r"\b(?:Emma Johnson|Liam Smith|Mrs\. Parker)\b")
+NAME = re.compile(r"\b(?:Emma Johnson|Liam Smith|Mrs\.\s+Parker)\b", re.IGNORECASE)
 PHONE = re.compile(r"\(?\d{3}\)?[ .-]?\d{3}-\d{4}")
 
 
@@ -69,7 +69,7 @@ class Feed:
 
 def make_config(folder: Path, *, accounts: int = 1, retention: str = "") -> Config:
     """A config folder with `accounts` reddit accounts (acct-0, acct-1 …) and a roster key."""
-    extra = 'roster_secret: {"$env": "%s"}\n' % KEY_ENV
+    extra = f'roster_secret: {{"$env": "{KEY_ENV}"}}\n'
     if retention:
         extra += retention
     rows = [{} for _ in range(accounts)]

@@ -223,4 +223,4 @@ def test_audit_list_filters(engine: Engine, one_finding: tuple) -> None:
 
 def test_csv_cells_are_safe_for_spreadsheets() -> None:
     text = review.to_csv([{"a": "=HYPERLINK(1)", "b": {"x": 1}, "c": None}], ["a", "b", "c"])
-    assert text.splitlines()[1] == "'=HYPERLINK(1),\"{\"\"x\"\": 1}\","
+    assert text.splitlines()[1] == '\'=HYPERLINK(1),"{""x"": 1}",'
