@@ -28,7 +28,7 @@ JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table."
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print one clear line (no traceback) and exit."""
-    err_console.print(message, markup=False, highlight=False)
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -38,7 +38,7 @@ def load_config_or_exit(config_dir: Path) -> Config:
         return load_config(config_dir)
     except ConfigError as exc:
         for problem in exc.problems:
-            err_console.print(str(problem), markup=False, highlight=False)
+            err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from None
 
 
