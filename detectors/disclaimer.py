@@ -410,7 +410,8 @@ class DisclaimerDetector:
         return False
 
     def _retracted(self, t: _Text, end: int) -> bool:
-        tail = t.words[end : end + 8]
+        # from the span's last word on: a fuzzy window may have swallowed the first word after it
+        tail = t.words[max(0, end - 1) : end + 8]
         return any(_starts_with(tail, j, r) for r in self.retractions for j in range(len(tail)))
 
     # -- element B --
@@ -457,8 +458,9 @@ class DisclaimerDetector:
                 before = [
                     w for j, w in enumerate(words[max(0, i - 3) : i], max(0, i - 3)) if t.same(i, j)
                 ]
+                label = t.folded[t.tokens[i].end : t.tokens[min(i + 2, len(words) - 1)].end]
                 is_cue = (
-                    t.folded[t.tokens[i].end : t.tokens[i].end + 1] == ":"
+                    ":" in label  # "Official: …", "Official route: …"
                     or any(w in p.info_nouns or w in p.site_nouns for w in after + before)
                     or any(w in self.district_words for w in after)
                     or any(w in p.for_words for w in before)

@@ -101,7 +101,7 @@ def tokens(folded: str) -> list[Token]:
 def segment(word: str, vocabulary: frozenset[str] | set[str], min_piece: int = 2) -> list[str]:
     """Split an unspaced word ("infomaychange", "#officialinfo") into vocabulary words, fewest
     pieces first; `[word]` when it is itself a vocabulary word or cannot be split completely."""
-    if word in vocabulary or not word.isalpha():
+    if word in vocabulary or not word.isalnum():
         return [word]
     best: list[list[str] | None] = [None] * (len(word) + 1)
     best[0] = []

@@ -99,6 +99,9 @@ ELEMENTS = [
     ("Info may change; see jhs.mvsd.k12.wa.us for official details.", True, True),  # subdomain
     ("We may charge a fee. Official info: mvsd.k12.wa.us", False, True),  # not a typo of change
     ("Exchange night! Official info: mvsd.k12.wa.us", False, True),
+    ("Route may be moved. Official route: maplevalleysd.org/route", True, True),  # label colon
+    ("Subject to change... said nobody ever! Official info: mvsd.k12.wa.us", False, True),
+    ("Go team #subjecttochange #officialinfoatmvsdk12waus", True, True),  # unsplit, digits
 ]
 
 

@@ -52,11 +52,12 @@ def test_tokens_keep_domains_and_urls_whole() -> None:
         ("officialinfo", ["official", "info"]),
         ("official", ["official"]),  # a vocabulary word stays whole
         ("eaglesrock", ["eaglesrock"]),  # cannot be split completely
-        ("mvsd2026", ["mvsd2026"]),  # digits: never split
+        ("mvsd2026", ["mvsd2026"]),  # "2026" is no vocabulary word
+        ("infoatmvsdk12waus", ["info", "at", "mvsdk12waus"]),
     ],
 )
 def test_segment(word: str, pieces: list[str]) -> None:
-    vocab = frozenset({"info", "may", "change", "official", "eagles"})
+    vocab = frozenset({"info", "may", "change", "official", "eagles", "at", "mvsdk12waus"})
     assert segment(word, vocab) == pieces
 
 
