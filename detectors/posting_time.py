@@ -163,6 +163,8 @@ class PostingTimeDetector:
 
     name: ClassVar[str] = "posting_time"
     Settings: ClassVar[type[PostingTimeSettings]] = PostingTimeSettings
+    #: `scanner detect` runs this detector only on posts whose input gave a `created_at`.
+    uses_created_at: ClassVar[bool] = True
 
     def __init__(self, settings: PostingTimeSettings, district: District):
         self.settings = settings

@@ -43,7 +43,8 @@ def config_check(config_dir: Path = ConfigOption) -> None:
     config = load_config_or_exit(config_dir)
     console.print(
         f"{config.dir}: ok — {len(config.accounts)} accounts, detectors: "
-        f"{', '.join(n for n, s in config.detectors.items() if s.enabled) or 'none'}"
+        f"{', '.join(n for n, s in config.detectors.items() if s.enabled) or 'none'}",
+        soft_wrap=True,
     )
 
 

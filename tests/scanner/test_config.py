@@ -44,6 +44,7 @@ def test_minimal_config_gets_defaults(config_dir: Path) -> None:
         ("timezone: Mars/Olympus\n", None, "scanner.yaml: timezone: unknown time zone"),
         ("mail: {transport: pigeon}\n", None, "scanner.yaml: mail.transport: 'pigeon' is not allowed"),
         ("mail: {password: hunter2}\n", None, "scanner.yaml: mail.password: a literal secret is not allowed"),
+        ("privacy_officer: {name: P}\n", None, "scanner.yaml: privacy_officer.email: required key is missing"),
         ("detectors: {spellcheck: {}}\n", None, "scanner.yaml: detectors.spellcheck: unknown name"),
         ("platforms: {myspace: {}}\n", None, "scanner.yaml: platforms.myspace: unknown name"),
         ("detectors: {disclaimer: {enabeld: true}}\n", None, "scanner.yaml: detectors.disclaimer.enabeld: unknown key"),
@@ -65,7 +66,11 @@ def test_minimal_config_gets_defaults(config_dir: Path) -> None:
 def test_problem_lines(
     tmp_path: Path, scanner_extra: str, accounts_yaml: str | None, expected: str
 ) -> None:
-    folder = write_config(tmp_path / "c", scanner_extra=scanner_extra, accounts_yaml=accounts_yaml)
+    folder = write_config(tmp_path / "c", accounts_yaml=accounts_yaml)
+    base = (folder / "scanner.yaml").read_text()
+    key = scanner_extra.split(":", 1)[0]
+    kept = "".join(ln for ln in base.splitlines(True) if not (key and ln.startswith(key + ":")))
+    (folder / "scanner.yaml").write_text(kept + scanner_extra)
     found = problems_of(folder)
     assert any(line.startswith(expected) for line in found), found
 
@@ -94,13 +99,15 @@ def test_roster_missing_columns_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_config_check_exits_2_without_traceback(tmp_path: Path) -> None:
-    folder = write_config(tmp_path / "c", scanner_extra="colour: blue\nmail: {port: 0}\n")
+    folder = write_config(
+        tmp_path / "c", scanner_extra="colour: blue\nschedule: {jitter_seconds: -1}\n"
+    )
     result = runner.invoke(app, ["config", "check", "--config", str(folder)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert any(ln.startswith("scanner.yaml: colour: unknown key") for ln in lines)
-    assert any(ln.startswith("scanner.yaml: mail.port:") for ln in lines)
+    assert any(ln.startswith("scanner.yaml: schedule.jitter_seconds:") for ln in lines)
 
 
 def test_config_check_ok(config_dir: Path) -> None:
