@@ -1,0 +1,93 @@
+"""`scanner run` (the service) and `scanner status`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from scanner.cli_common import (
+    EXIT_ACCOUNTS_FAILED,
+    ConfigOption,
+    JsonOption,
+    console,
+    engine_or_exit,
+    err_console,
+    load_config_or_exit,
+    print_json,
+)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+def run(
+    config_dir: Path = ConfigOption,
+    once: bool = typer.Option(
+        False, "--once", help="One pass over due accounts plus notifications, then exit (cron)."
+    ),
+    worker: str = typer.Option(
+        None, "--worker", help="Worker name shown in leases and status (default host:pid)."
+    ),
+) -> None:
+    """Run the scheduler: scan due accounts, send notifications, purge; SIGTERM stops cleanly."""
+    from scanner.scheduler import Service
+
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger("scanner").setLevel(logging.INFO)  # a service reports what it does
+    config = load_config_or_exit(config_dir)
+    engine = engine_or_exit(config)
+    with err_console.status("Loading detectors…", spinner="dots"):
+        service = Service(config_dir, engine, config=config, worker=worker)
+    if once:
+        summary = service.run_once()
+        failed = len(summary.failed)
+        err_console.print(
+            f"{len(summary.results)} accounts scanned, {failed} failed", highlight=False
+        )
+        if failed:
+            raise typer.Exit(EXIT_ACCOUNTS_FAILED)
+        return
+    service.run_forever()
+
+
+def status(config_dir: Path = ConfigOption, as_json: bool = JsonOption) -> None:
+    """Each account's last scan, next scan, errors, rate-limit state, lease and backlog."""
+    from scanner.status import account_status
+
+    config = load_config_or_exit(config_dir)
+    engine = engine_or_exit(config)
+    rows = account_status(config, engine)
+    if as_json:
+        print_json([r.to_dict() for r in rows])
+        return
+    table = Table(title="Accounts")
+    for col in ("account", "platform", "last scan", "next scan", "failures", "last error",
+                "retry / capped", "lease", "backlog"):  # fmt: skip
+        justify = "right" if col in ("failures", "backlog") else "left"
+        table.add_column(col, justify=justify, overflow="fold")
+    for r in rows:
+        retry = "capped" if r.capped else _when(r.retry_at) if r.retry_at else "—"
+        name = (
+            r.id
+            + ("" if r.registered else " (unregistered)")
+            + ("" if r.enabled or not r.registered else " (disabled)")
+        )
+        table.add_row(
+            Text(name), r.platform, _when(r.last_scan_at), _when(r.next_scan_at),
+            str(r.consecutive_failures), Text(r.last_error or "—"), retry,
+            Text(r.lease_owner or "—"),
+            f"{r.backlog} ({r.open_findings} open, {r.unsent_outbox} unsent)",
+        )  # fmt: skip
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `run` and `status` to the `scanner` app."""
+    app.command("run")(run)
+    app.command("status")(status)

@@ -1,0 +1,98 @@
+"""`scanner status`: each account's last and next scan, errors, rate-limit state, lease, backlog."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from scanner import models
+from scanner.config import Config
+
+
+@dataclass
+class AccountStatus:
+    """One account as the service sees it. Backlog = open findings + unsent outbox items."""
+
+    id: str
+    platform: str
+    site_name: str
+    registered: bool
+    enabled: bool
+    last_scan_at: datetime | None = None
+    last_success_at: datetime | None = None
+    next_scan_at: datetime | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+    retry_at: datetime | None = None
+    capped: bool = False
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    open_findings: int = 0
+    unsent_outbox: int = 0
+
+    @property
+    def backlog(self) -> int:
+        """Open findings plus notification items not yet sent."""
+        return self.open_findings + self.unsent_outbox
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (datetimes stay datetimes; `print_json` writes ISO-8601)."""
+        return asdict(self) | {"backlog": self.backlog}
+
+
+def account_status(
+    config: Config, engine: Engine, now: datetime | None = None
+) -> list[AccountStatus]:
+    """Every registered account (and any stored account no longer registered), registry order."""
+    now = now or models.utcnow()
+    A, F, Ob = models.Account, models.Finding, models.Outbox  # noqa: N806
+    with engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(select(A.__table__))}  # type: ignore[attr-defined]
+        open_findings = dict(
+            conn.execute(
+                select(F.account_id, func.count()).where(F.status == "open").group_by(F.account_id)
+            ).all()
+        )
+        unsent = dict(
+            conn.execute(
+                select(F.account_id, func.count())
+                .select_from(Ob)
+                .join(F, F.id == Ob.finding_id)  # type: ignore[arg-type]
+                .where(Ob.kind == "item", Ob.sent_at.is_(None), Ob.dead_at.is_(None))  # type: ignore[union-attr]
+                .group_by(F.account_id)
+            ).all()
+        )
+    out: list[AccountStatus] = []
+    registered = {a.id: a for a in config.accounts}
+    for account_id in [a.id for a in config.accounts] + sorted(set(rows) - set(registered)):
+        acc, row = registered.get(account_id), rows.get(account_id)
+        st = AccountStatus(
+            id=account_id,
+            platform=acc.platform if acc else row.platform,
+            site_name=acc.site_name if acc else row.site_name,
+            registered=acc is not None,
+            enabled=bool(acc and acc.enabled),
+            open_findings=open_findings.get(account_id, 0),
+            unsent_outbox=unsent.get(account_id, 0),
+        )
+        if row is not None:
+            for key in ("last_scan_at", "last_success_at", "next_scan_at", "last_error",
+                        "consecutive_failures", "retry_at", "capped"):  # fmt: skip
+                setattr(st, key, getattr(row, key))
+            if row.lease_owner and row.lease_until and _utc(row.lease_until) > now:
+                st.lease_owner, st.lease_until = row.lease_owner, _utc(row.lease_until)
+            for key in ("last_scan_at", "last_success_at", "next_scan_at", "retry_at"):
+                setattr(st, key, _utc(getattr(st, key)))
+        out.append(st)
+    return out
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Core selects of UTCDateTime columns already return aware datetimes; this is a guard."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
