@@ -30,7 +30,11 @@ REASONS = {
     502: "Bad Gateway",
     503: "Service Unavailable",
 }
-REDDIT_RATE = {"x-ratelimit-remaining": "996.0", "x-ratelimit-used": "4", "x-ratelimit-reset": "300"}
+REDDIT_RATE = {
+    "x-ratelimit-remaining": "996.0",
+    "x-ratelimit-used": "4",
+    "x-ratelimit-reset": "300",
+}
 
 
 @dataclass
@@ -71,9 +75,7 @@ class Ix:
         }
 
 
-def write_cassette(
-    path: Path, interactions: list[Ix], recorded: datetime | None = None
-) -> Path:
+def write_cassette(path: Path, interactions: list[Ix], recorded: datetime | None = None) -> Path:
     """Write `interactions` as a vcrpy (version 1) YAML cassette."""
     recorded = recorded or datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
     data = {"interactions": [ix.as_vcr(recorded) for ix in interactions], "version": 1}
@@ -103,8 +105,12 @@ def ts(text: str) -> datetime:
 def reddit_token() -> Ix:
     body = {"access_token": "<ACCESS_TOKEN>", "token_type": "bearer", "expires_in": 86400}
     body["scope"] = "*"
-    return Ix("POST", "https://www.reddit.com/api/v1/access_token", body,
-              request_body="grant_type=client_credentials")
+    return Ix(
+        "POST",
+        "https://www.reddit.com/api/v1/access_token",
+        body,
+        request_body="grant_type=client_credentials",
+    )
 
 
 def reddit_post(
@@ -263,14 +269,19 @@ GRAPH = "https://graph.facebook.com/v21.0"
 
 
 def graph_get(path: str, body: Any, status: int = 200, **headers: str) -> Ix:
-    hdrs = {"facebook-api-version": "v21.0", "x-app-usage": '{"call_count":2,"total_cputime":1,"total_time":1}'}
+    hdrs = {
+        "facebook-api-version": "v21.0",
+        "x-app-usage": '{"call_count":2,"total_cputime":1,"total_time":1}',
+    }
     hdrs.update(headers)
     return Ix("GET", f"{GRAPH}/{path}", body, status=status, headers=hdrs)
 
 
 def graph_page(path: str, items: list[dict[str, Any]], after: str | None, fields: str) -> Ix:
     """One page of a collection edge with cursor paging, like the python-facebook recordings."""
-    paging: dict[str, Any] = {"cursors": {"before": "QVFIUmJlZAm9yZAQ", "after": after or "QVFIUmVuZAA"}}
+    paging: dict[str, Any] = {
+        "cursors": {"before": "QVFIUmJlZAm9yZAQ", "after": after or "QVFIUmVuZAA"}
+    }
     if after:
         paging["next"] = (
             f"{GRAPH}/{path}?access_token=<ACCESS_TOKEN>&pretty=0&fields={fields}"
@@ -308,7 +319,9 @@ def fb_post(
     }
 
 
-def ig_media(mid: str, caption: str | None, created: str, code: str, **extra: Any) -> dict[str, Any]:
+def ig_media(
+    mid: str, caption: str | None, created: str, code: str, **extra: Any
+) -> dict[str, Any]:
     item = {
         "id": mid,
         "media_type": extra.pop("media_type", "IMAGE"),
@@ -359,12 +372,12 @@ def atom_feed(
         out += [
             "  <entry>",
             f"    <author><name>{escape(e['author'])}</name></author>",
-            f"    <title type=\"html\">{escape(e['title'])}</title>",
+            f'    <title type="html">{escape(e["title"])}</title>',
             f'    <link rel="alternate" type="text/html" href="{e["link"]}"/>',
             f"    <id>{e['id']}</id>",
             f"    <updated>{e['updated']}</updated>",
             f"    <published>{e['published']}</published>",
-            f"    <content type=\"html\">{escape(e['html'])}</content>",
+            f'    <content type="html">{escape(e["html"])}</content>',
             "  </entry>",
         ]
     out.append("</feed>")
@@ -372,5 +385,11 @@ def atom_feed(
 
 
 def feed_get(url: str, xml_text: str, status: int = 200, **headers: str) -> Ix:
-    return Ix("GET", url, xml_text, status=status, headers=headers,
-              content_type="application/atom+xml; charset=UTF-8")
+    return Ix(
+        "GET",
+        url,
+        xml_text,
+        status=status,
+        headers=headers,
+        content_type="application/atom+xml; charset=UTF-8",
+    )

@@ -467,9 +467,7 @@ def _vcr_from_betamax(interaction: dict[str, Any]) -> dict[str, Any]:
     return {
         "request": {
             "body": body,
-            "headers": {
-                k: v for k, v in req["headers"].items() if k.lower() not in _DROP_REQUEST
-            },
+            "headers": {k: v for k, v in req["headers"].items() if k.lower() not in _DROP_REQUEST},
             "method": req["method"],
             "uri": req["uri"],
         },
@@ -485,9 +483,7 @@ def _dump(path: Path, interactions: list[dict[str, Any]]) -> None:
 
 def _body_ix(method: str, uri: str, body_file: Path) -> dict[str, Any]:
     """A vcrpy interaction around a body-only recording (the body bytes untouched)."""
-    ix = Ix(method, uri, body_file.read_text(encoding="utf-8")).as_vcr(
-        ts("2021-08-13T09:00:00Z")
-    )
+    ix = Ix(method, uri, body_file.read_text(encoding="utf-8")).as_vcr(ts("2021-08-13T09:00:00Z"))
     return ix
 
 
@@ -520,8 +516,11 @@ def realdata(out: Path, src: Path) -> None:
         }
         combined.append(ix)
     _dump(out / "x/realdata_tweepy_users_tweets.yaml", combined)
-    dev = Ix("GET", "https://api.twitter.com/2/users/by/username/TwitterDev",
-             {"data": {"id": "2244994945", "name": "Twitter Dev", "username": "TwitterDev"}})
+    dev = Ix(
+        "GET",
+        "https://api.twitter.com/2/users/by/username/TwitterDev",
+        {"data": {"id": "2244994945", "name": "Twitter Dev", "username": "TwitterDev"}},
+    )
     when = ts("2021-02-24T00:00:00Z")
     _dump(out / "x/realdata_pytwitter_timeline.yaml", [
         dev.as_vcr(when),
@@ -534,7 +533,8 @@ def realdata(out: Path, src: Path) -> None:
     _dump(out / "facebook/realdata_pyfacebook_feed.yaml", [
         page.as_vcr(when),
         _body_ix("GET", f"{GRAPH}/19292868552/posts", fb_src / "pyfacebook_feeds_default_fields_p1.json"),
-        _body_ix("GET", f"{GRAPH}/19292868552/posts", fb_src / "pyfacebook_feeds_default_fields_p2.json"),
+        # page 2 is requested at the edge that page 1's recorded paging.next names (/feed)
+        _body_ix("GET", f"{GRAPH}/19292868552/feed", fb_src / "pyfacebook_feeds_default_fields_p2.json"),
     ])  # fmt: skip
     ig_src = src / "instagram"
     user = Ix("GET", f"{GRAPH}/17841406338772941", {"id": "17841406338772941"})

@@ -36,7 +36,9 @@ def test_initial_posts_caps_first_fetch_without_reading_page_two(fetch):
 
 
 def test_incremental_edits_and_tombstones(fetch):
-    result = fetch("blog", "incremental", "chess", feed_url=FEED, cursor="2026-10-22T19:40:00+00:00")
+    result = fetch(
+        "blog", "incremental", "chess", feed_url=FEED, cursor="2026-10-22T19:40:00+00:00"
+    )
     by_id = {p.external_id: p for p in result.posts}
     assert set(by_id) == {f"{P}108", f"{P}107", f"{P}103", f"{P}106"}
     assert by_id[f"{P}103"].text.startswith("Photo day (new date)")

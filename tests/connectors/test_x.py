@@ -32,7 +32,10 @@ def test_first_fetch_resolves_user_and_follows_pagination(fetch):
 
 def test_tco_links_are_expanded(fetch):
     posts = {p.external_id: p for p in fetch("x", "first", H).posts}
-    assert posts[ids()["d"]].text == "Practice moves to Thursday. Details: https://mvsd.k12.wa.us/chess"
+    assert (
+        posts[ids()["d"]].text
+        == "Practice moves to Thursday. Details: https://mvsd.k12.wa.us/chess"
+    )
 
 
 def test_edit_replaces_the_earlier_version(fetch):
