@@ -8,7 +8,8 @@
 - **finding detail**: decided findings (confirmed, dismissed, resolved) last changed before
   `retention.finding_days` lose their masked excerpt and reviewer note; audit events older than
   that keep their row (who, what, when: the counts) but lose every detail except the status
-  transition and rule ids; sent or dead outbox rows lose their payload.
+  transition and rule ids; outbox rows sent (or given up) before then lose their payload,
+  unless their finding is open.
 
 An open finding older than `finding_days` means the configured retention would delete detail a
 reviewer has not yet decided on: `purge` refuses (`RetentionError`) and changes nothing.
@@ -195,7 +196,11 @@ def _scrub_audit(
 
 def _scrub_outbox(s: Session, result: PurgeResult, cutoff: datetime, dry_run: bool) -> None:
     done = or_(col(models.Outbox.sent_at) < cutoff, col(models.Outbox.dead_at) < cutoff)
-    where = done & (cast(models.Outbox.payload, Text) != "{}")
+    still_open = exists().where(
+        (col(models.Finding.id) == col(models.Outbox.finding_id))
+        & (models.Finding.status == "open")
+    )
+    where = done & (cast(models.Outbox.payload, Text) != "{}") & ~still_open
     result.outbox_scrubbed = s.exec(
         select(func.count()).select_from(models.Outbox).where(where)
     ).one()
