@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from scanner.db import open_database
+from tests.smtp_server import smtp_server, tls_context, tls_files  # noqa: F401 - aiosmtpd fixtures
 
 PG_ADMIN_URL = os.environ.get(
     "SCANNER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

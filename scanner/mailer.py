@@ -1,0 +1,197 @@
+"""Mail transports: SMTP (STARTTLS or implicit TLS, auth, timeouts) and `.eml` files in a folder.
+
+A transport sends one finished `EmailMessage` to the single address in its `To` header and
+raises `SendError` when it cannot. `SendError.permanent` tells the notifier whether retrying can
+help:
+
+- a 5xx reply to MAIL FROM, RCPT TO or DATA is about *this message* (unknown mailbox, rejected
+  content): permanent, the e-mail is dead-lettered at once;
+- everything at the session level (connection refused or reset, timeout, TLS failure, a 4xx reply
+  anywhere, a rejected greeting or login, a missing password) is transient: the server or our
+  configuration will be fixed, so the e-mail is retried with back-off up to `mail.max_attempts`.
+
+Error messages name the server, the SMTP code and the server's short reply, never the message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import smtplib
+import ssl
+import tempfile
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from pathlib import Path
+from typing import Protocol
+
+from scanner.config import Config, MailConfig
+from scanner.secrets import SecretError
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_CHARS = 300
+
+
+class SendError(Exception):
+    """A message was not accepted. `permanent` means retrying cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message[:MAX_ERROR_CHARS])
+        self.permanent = permanent
+
+
+class Transport(Protocol):
+    """Delivers finished messages; `key` is a stable name for the message (its outbox row)."""
+
+    def send(self, message: EmailMessage, *, key: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    """The message as it goes over the wire (CRLF line ends)."""
+    return message.as_bytes(policy=SMTP_POLICY)
+
+
+class FileTransport:
+    """Writes each message to `<folder>/<key>.eml`; the same key overwrites, never duplicates."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def send(self, message: EmailMessage, *, key: str) -> None:
+        """Write the message atomically (temp file + rename)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".eml", dir=self.folder)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(message_bytes(message))
+            os.replace(tmp, self.folder / f"{key}.eml")
+        except OSError as exc:
+            raise SendError(f"cannot write to {self.folder}: {exc.strerror}") from None
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+class SmtpTransport:
+    """SMTP with optional STARTTLS or implicit TLS and login; one connection reused per run.
+
+    Certificates are verified with the system's trust store (`ssl.create_default_context`).
+    A password is never sent over an unencrypted connection.
+    """
+
+    def __init__(self, mail: MailConfig, *, secrets_dir: Path | None = None):
+        self.mail = mail
+        self.secrets_dir = secrets_dir
+        self._smtp: smtplib.SMTP | None = None
+
+    @property
+    def server(self) -> str:
+        """host:port, for messages."""
+        return f"{self.mail.host}:{self.mail.port}"
+
+    def _connect(self) -> smtplib.SMTP:
+        mail = self.mail
+        if mail.username and not (mail.ssl or mail.starttls):
+            raise SendError(
+                f"SMTP {self.server}: refusing to log in without TLS; set mail.starttls or mail.ssl"
+            )
+        context = ssl.create_default_context()
+        smtp: smtplib.SMTP
+        if mail.ssl:
+            smtp = smtplib.SMTP_SSL(
+                mail.host, mail.port, timeout=mail.timeout_seconds, context=context
+            )
+        else:
+            smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_seconds)
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            if mail.starttls and not mail.ssl:
+                smtp.starttls(context=context)
+                smtp.ehlo_or_helo_if_needed()
+            if mail.username:
+                password = mail.password.reveal(self.secrets_dir) if mail.password else ""
+                smtp.login(mail.username, password)
+        except BaseException:
+            _quietly_close(smtp)
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage, *, key: str) -> None:
+        """Send to the message's `To` address; raises `SendError` (permanent or transient)."""
+        to = message["To"]
+        try:
+            if self._smtp is None:
+                self._smtp = self._connect()
+            self._smtp.send_message(message, from_addr=self.mail.sender, to_addrs=[str(to)])
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = next(iter(exc.recipients.values()), (0, b""))
+            self._after_refusal(code)
+            raise SendError(
+                self._describe("recipient refused", code, reply), permanent=code >= 500
+            ) from None
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            self._after_refusal(exc.smtp_code)
+            what = (
+                "sender refused" if isinstance(exc, smtplib.SMTPSenderRefused) else "data refused"
+            )
+            raise SendError(
+                self._describe(what, exc.smtp_code, exc.smtp_error), permanent=exc.smtp_code >= 500
+            ) from None
+        except smtplib.SMTPResponseException as exc:  # greeting, EHLO, STARTTLS, AUTH …
+            self.close()
+            what = type(exc).__name__.removeprefix("SMTP")
+            raise SendError(self._describe(what, exc.smtp_code, exc.smtp_error)) from None
+        except SecretError as exc:
+            self.close()
+            raise SendError(f"SMTP {self.server}: password unavailable ({exc})") from None
+        except SendError:
+            self.close()
+            raise
+        except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
+            self.close()
+            detail = str(exc).splitlines()[0][:120] if str(exc) else ""
+            name = type(exc).__name__
+            raise SendError(
+                f"SMTP {self.server}: {name}" + (f" ({detail})" if detail else "")
+            ) from None
+
+    def _after_refusal(self, code: int) -> None:
+        """smtplib has RSET the session after a refusal; 421 means the server is closing it."""
+        if code == 421:
+            self.close()
+
+    def _describe(self, what: str, code: int, reply: bytes | str) -> str:
+        text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+        text = " ".join(text.split())[:160]
+        return f"SMTP {self.server}: {what}: {code} {text}".rstrip()
+
+    def close(self) -> None:
+        """Say QUIT (or just drop the connection if the server has gone)."""
+        if self._smtp is not None:
+            _quietly_close(self._smtp)
+            self._smtp = None
+
+
+def _quietly_close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def eml_name(outbox_id: int, message_id: str) -> str:
+    """The stable file name (without `.eml`) of an e-mail row: its id and a hash of its ID."""
+    digest = hashlib.sha256(message_id.encode()).hexdigest()[:12]
+    return f"{outbox_id:08d}-{digest}"
+
+
+def build_transport(config: Config) -> Transport:
+    """The configured transport. A relative `mail.folder` resolves against the working folder."""
+    mail = config.scanner.mail
+    if mail.transport == "file":
+        return FileTransport(Path(mail.folder).expanduser())
+    return SmtpTransport(mail, secrets_dir=config.dir)
