@@ -1,0 +1,5 @@
+"""Student-PII detector: Presidio tuned for school posts (see detector.py and engine.py)."""
+
+from detectors.pii.detector import StudentPiiDetector, StudentPiiSettings
+
+__all__ = ["StudentPiiDetector", "StudentPiiSettings"]

