@@ -34,8 +34,12 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 def load_config_or_exit(config_dir: Path) -> Config:
     """The validated config, or every problem printed and exit 2."""
+    from scanner.allowrules import AllowRules
+
     try:
-        return load_config(config_dir)
+        config = load_config(config_dir)
+        AllowRules.load(config)  # reviewers' allow_rules.yaml is part of the config
+        return config
     except ConfigError as exc:
         for problem in exc.problems:
             err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
