@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 WINDOW = 40
+# Defence in depth: whatever the detectors found or missed, an excerpt never shows a run of five
+# or more digits (phone numbers, IDs, PINs, dates of birth) or an e-mail address's user part.
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-().]*\d){4,}")
+_EMAIL_USER = re.compile(r"[\w.+-]+(?=@[\w-]+\.[\w.-]+)")
+
+
+def scrub(text: str) -> str:
+    """Mask digit runs and e-mail user parts that no detector flagged."""
+    text = _DIGIT_RUN.sub(lambda m: re.sub(r"\d", "*", m.group()), text)
+    return _EMAIL_USER.sub(lambda m: m.group()[0] + "*" * (len(m.group()) - 1), text)
 
 
 def masked_excerpt(
@@ -36,8 +47,7 @@ def masked_excerpt(
         out.append(text[pos:s])
         out.append(mask_span(text, s, e, category))
         pos = e
-    # The window must not cut into a masked span at either edge.
     if pos < hi:
         out.append(text[pos:hi])
-    body = "".join(out).replace("\n", " ").strip()
+    body = scrub("".join(out)).replace("\n", " ").strip()
     return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
