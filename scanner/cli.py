@@ -26,6 +26,9 @@ from scanner.cli_common import (
     print_json,
     setup_logging,
 )
+from scanner.cli_notify import register as register_notify
+from scanner.cli_review import register as register_review
+from scanner.cli_run import register as register_run
 from scanner.pipeline import Pipeline, ScanSummary
 
 app = typer.Typer(
@@ -247,13 +250,8 @@ def demo(
         raise typer.Exit(code)
 
 
-register_admin(app)
-for _module in ("scanner.cli_review", "scanner.cli_notify", "scanner.cli_run"):
-    try:
-        __import__(_module, fromlist=["register"]).register(app)
-    except ModuleNotFoundError as _exc:  # a capability not installed in this build
-        if _exc.name != _module:
-            raise
+for _register in (register_admin, register_review, register_notify, register_run):
+    _register(app)
 
 
 def main() -> None:  # pragma: no cover - console script shim
