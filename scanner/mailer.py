@@ -50,9 +50,15 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+#: CRLF line ends; headers folded only past RFC 5322's hard limit, because Python's folder
+#: breaks a subject such as "[Post scanner] HIGH: …" right after "Subject:" (clients then show
+#: a leading blank). Bodies are quoted-printable with short lines whatever this says.
+WIRE_POLICY = SMTP_POLICY.clone(max_line_length=998)
+
+
 def message_bytes(message: EmailMessage) -> bytes:
-    """The message as it goes over the wire (CRLF line ends)."""
-    return message.as_bytes(policy=SMTP_POLICY)
+    """The message as it goes over the wire."""
+    return message.as_bytes(policy=WIRE_POLICY)
 
 
 class FileTransport:

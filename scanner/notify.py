@@ -43,21 +43,18 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import tenacity
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from scanner import models
+from scanner import alerts, models
+from scanner.alerts import AlertItem
 from scanner.config import Config
 from scanner.db import session_scope
 from scanner.mailer import SendError, Transport, build_transport, eml_name
@@ -67,34 +64,7 @@ log = logging.getLogger(__name__)
 Outbox, Finding, AuditEvent = models.Outbox, models.Finding, models.AuditEvent
 
 BACKOFF = tenacity.wait_exponential(multiplier=60, min=60, max=6 * 3600)
-SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 MAX_REFERENCES = 10
-
-ACTIONS = {
-    "student_pii": "Remove the post, or edit the student's information out of it, now — unless "
-    "written parental permission is on file. Then tell the privacy officer what you did. Do not "
-    "copy the information into replies or e-mails.",
-    "disclaimer": "Add the disclaimer to the post (information may change; for official "
-    "information see the district's sites/pages), or to the account profile if the account's "
-    "registration allows that.",
-    "posting_time": "Post outside instructional time, or schedule posts for before or after "
-    "school; if the account publishes scheduled posts, ask for it to be marked as such.",
-}
-DEFAULT_ACTION = "Review the post against the district policy and correct it if needed."
-OFFICER_ACTION = "Review finding #{id} (`scanner findings show {id}`) and confirm or dismiss it."
-CATEGORY_LABELS = {
-    "STUDENT_NAME": "Student name",
-    "STUDENT_ID": "Student ID",
-    "STUDENT_CONTACT": "Student contact details",
-    "STUDENT_DOB": "Student birth date",
-    "STUDENT_ADDRESS": "Student address",
-    "STUDENT_EMAIL": "Student e-mail address",
-}
-ROLE_NAMES = {
-    "sponsor": "sponsoring staff member",
-    "privacy_officer": "privacy officer",
-    "admin_cc": "administrator copied",
-}
 
 
 @dataclass
@@ -177,20 +147,6 @@ def make_message_id(outbox_id: int, dedupe_key: str, created_at: datetime, domai
     """A Message-ID derived from the e-mail row, unique across databases (creation time)."""
     seed = f"{outbox_id}\x1f{dedupe_key}\x1f{created_at.isoformat()}"
     return f"<alert.{outbox_id}.{hashlib.sha256(seed.encode()).hexdigest()[:16]}@{domain}>"
-
-
-@cache
-def _templates() -> Environment:
-    return Environment(
-        loader=PackageLoader("scanner", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
 
 
 class Notifier:
@@ -428,15 +384,18 @@ class Notifier:
         in_reply_to, references = (
             self._thread(s, recipient, account) if delivery == "immediate" else (None, [])
         )
-        context = self._context(recipient, delivery, group, findings)
-        subject = self._subject(delivery, context)
-        env = _templates()
-        context["subject"] = subject
+        alert_items = []
+        for item in group:
+            finding = findings.get(item.finding_id)
+            status = finding.status if finding is not None else "open"
+            reason = finding.resolved_reason if finding is not None else None
+            alert_items.append(AlertItem(item.finding_id, item.payload, status, reason))
+        rendered = alerts.render(self.config, recipient, delivery, alert_items)
         email.message_id = message_id
         email.payload = {
-            "subject": subject,
-            "text": env.get_template("alert.txt.j2").render(context),
-            "html": env.get_template("alert.html.j2").render(context),
+            "subject": rendered.subject,
+            "text": rendered.text,
+            "html": rendered.html,
             "message_id": message_id,
             "in_reply_to": in_reply_to,
             "references": references,
@@ -444,7 +403,7 @@ class Notifier:
             "item_ids": [i.id for i in group],
             "finding_ids": sorted({i.finding_id for i in group if i.finding_id is not None}),
             "account_ids": sorted({str(i.payload.get("account_id", "")) for i in group}),
-            "counts": context["counts"],
+            "counts": rendered.counts,
         }
         s.add(email)
         done = s.execute(
@@ -482,128 +441,7 @@ class Notifier:
             refs = refs[:1] + refs[-(MAX_REFERENCES - 1) :]
         return row.message_id, refs
 
-    def _context(
-        self,
-        recipient: str,
-        delivery: str,
-        group: list[models.Outbox],
-        findings: dict[int | None, models.Finding],
-    ) -> dict[str, Any]:
-        accounts: dict[str, dict[str, Any]] = {}
-        roles: set[str] = set()
-        for item in group:
-            p = item.payload
-            acc = accounts.setdefault(
-                str(p.get("account_id", "")),
-                {"account_id": p.get("account_id", ""), "site_name": p.get("site_name", ""),
-                 "platform": p.get("platform", ""), "findings": [], "resolved": []},
-            )  # fmt: skip
-            entry = self._entry(item, findings.get(item.finding_id))
-            if p.get("resolved"):
-                acc["resolved"].append(entry)
-            else:
-                acc["findings"].append(entry)
-                roles.add(ROLE_NAMES.get(str(p.get("role")), "recipient"))
-        for acc in accounts.values():
-            acc["findings"].sort(key=lambda e: (SEVERITY_RANK.get(e["severity"], 9), e["sort"]))
-            acc["resolved"].sort(key=lambda e: e["sort"])
-        entries = [e for a in accounts.values() for e in a["findings"]]
-        counts = {
-            "findings": len(entries),
-            "resolved": sum(len(a["resolved"]) for a in accounts.values()),
-            **{sev: sum(e["severity"] == sev for e in entries) for sev in SEVERITY_RANK},
-        }
-        scanner = self.config.scanner
-        return {
-            "kind": delivery,
-            "recipient": recipient,
-            "district_name": scanner.district_name,
-            "timezone": scanner.timezone,
-            "report_url": scanner.report_url or "",
-            "accounts": sorted(accounts.values(), key=lambda a: (a["site_name"], a["account_id"])),
-            "counts": counts,
-            "roles": " and ".join(sorted(roles)) or "sponsoring staff member",
-        }
-
-    def _entry(self, item: models.Outbox, finding: models.Finding | None) -> dict[str, Any]:
-        p = item.payload
-        posted_at = p.get("posted_at") or ""
-        try:
-            local = datetime.fromisoformat(posted_at).astimezone(self.tz)
-            posted = f"{local:%a %d %b %Y, %H:%M} {local.tzname()}"
-        except (TypeError, ValueError):
-            posted = "unknown"
-        detector, category = str(p.get("detector", "")), str(p.get("category", ""))
-        action = ACTIONS.get(detector, DEFAULT_ACTION)
-        if p.get("role") == "privacy_officer":
-            action = OFFICER_ACTION.format(id=item.finding_id)
-        status_note = ""
-        if finding is not None and finding.status != "open" and not p.get("resolved"):
-            status_note = {
-                "resolved": f"already resolved ({finding.resolved_reason or 'resolved'})",
-                "dismissed": "already dismissed on review",
-                "confirmed": "confirmed on review",
-            }.get(finding.status, finding.status)
-            if finding.status in ("resolved", "dismissed"):
-                action = "No action needed."
-        url = str(p.get("url", ""))
-        return {
-            "finding_id": item.finding_id,
-            "url": url,
-            "link": url.startswith(("https://", "http://")),
-            "posted": posted,
-            "sort": posted_at,
-            "category": category,
-            "category_label": CATEGORY_LABELS.get(category)
-            or (category.replace("_", " ").capitalize() or "Finding"),
-            "severity": str(p.get("severity", "")),
-            "explanation": p.get("explanation", ""),
-            "excerpt": p.get("excerpt", ""),
-            "policy_item": p.get("policy_item", ""),
-            "action": action,
-            "status_note": status_note,
-            "resolved_reason": p.get("resolved_reason", ""),
-        }
-
-    def _subject(self, delivery: str, context: dict[str, Any]) -> str:
-        counts, accounts = context["counts"], context["accounts"]
-        n = counts["findings"]
-        plural = "" if n == 1 else "s"
-        if delivery == "immediate":
-            worst = next((sev for sev in SEVERITY_RANK if counts[sev]), "low")
-            site = accounts[0]["site_name"] if accounts else ""
-            return _one_line(f"[Post scanner] {worst.upper()}: {n} new finding{plural} on {site}")
-        by_sev = ", ".join(f"{counts[sev]} {sev}" for sev in SEVERITY_RANK if counts[sev])
-        k = len(accounts)
-        where = f"on {k} account{'' if k == 1 else 's'}"
-        resolved = counts["resolved"]
-        if n == 0:
-            return f"[Post scanner] Digest: {resolved} finding{'' if resolved == 1 else 's'} resolved {where}"
-        extra = f", {resolved} resolved" if resolved else ""
-        return f"[Post scanner] Digest: {n} finding{plural} ({by_sev}){extra} {where}"
-
     # --- step 3: send --------------------------------------------------------------------
-
-    def build_message(self, row: _Claimed | models.Outbox) -> EmailMessage:
-        """The MIME message of an e-mail row; identical bytes on every attempt."""
-        p = row.payload
-        msg = EmailMessage()
-        msg["Subject"] = _one_line(p["subject"])
-        name = f"{self.config.scanner.district_name} post scanner"
-        msg["From"] = formataddr((_one_line(name), self.config.scanner.mail.sender))
-        msg["To"] = row.recipient
-        msg["Date"] = format_datetime(row.created_at.astimezone(UTC))
-        msg["Message-ID"] = row.message_id
-        if p.get("in_reply_to"):
-            msg["In-Reply-To"] = p["in_reply_to"]
-            msg["References"] = " ".join(p.get("references") or [p["in_reply_to"]])
-        msg["Auto-Submitted"] = "auto-generated"
-        msg["X-Auto-Response-Suppress"] = "All"
-        msg.set_content(p["text"], cte="quoted-printable")
-        msg.add_alternative(p["html"], subtype="html", cte="quoted-printable")
-        seed = hashlib.sha256(str(row.message_id).encode()).hexdigest()[:24]
-        msg.set_boundary(f"=_alt_{seed}")
-        return msg
 
     def send_due(self, result: NotifyResult) -> None:
         """Claim, send and mark every due e-mail row, one at a time."""
@@ -618,9 +456,14 @@ class Notifier:
                     continue
                 seen.add(claimed.id)
                 try:
-                    transport.send(
-                        self.build_message(claimed), key=eml_name(claimed.id, claimed.message_id)
+                    message = alerts.build_message(
+                        self.config,
+                        recipient=claimed.recipient,
+                        message_id=claimed.message_id,
+                        created_at=claimed.created_at,
+                        payload=claimed.payload,
                     )
+                    transport.send(message, key=eml_name(claimed.id, claimed.message_id))
                 except SendError as exc:
                     self._record_failure(claimed, exc, result)
                     continue

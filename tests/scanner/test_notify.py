@@ -116,7 +116,7 @@ def make_config(
                 "id": f"acct-{i}",
                 "platform": "facebook",
                 "handle": f"club{i}",
-                "site_name": f"Club {i} Page",
+                "site_name": f"Jefferson High Club {i} Community Page",
                 "school": "Jefferson High School",
                 "admin_contact": {"name": "Dana Parker", "email": "dparker@mvsd.k12.wa.us"},
                 "sponsor": {"name": f"Sponsor {i}", "email": email},
@@ -198,7 +198,12 @@ def test_immediate_alerts_reach_sponsor_and_officer_with_content(
     [sponsor] = to(smtp_server, "sponsor0@mvsd.k12.wa.us")
     [officer] = to(smtp_server, OFFICER)
     msg = sponsor.message
-    assert msg["Subject"] == "[Post scanner] HIGH: 3 new findings on Club 0 Page"
+    assert (
+        msg["Subject"]
+        == "[Post scanner] HIGH: 3 new findings on Jefferson High Club 0 Community Page"
+    )
+    line = b"Subject: " + msg["Subject"].encode()  # longer than 78 characters, not folded
+    assert sponsor.data.startswith(line + b"\r\n") and len(line) > 78
     assert msg["From"].addresses[0].addr_spec == "scanner@mvsd.k12.wa.us"
     assert msg["Auto-Submitted"] == "auto-generated" and msg["In-Reply-To"] is None
     assert msg["Message-ID"].startswith("<alert.") and msg["Message-ID"].endswith(
@@ -208,7 +213,11 @@ def test_immediate_alerts_reach_sponsor_and_officer_with_content(
         "multipart/alternative", "text/plain", "text/html"]  # fmt: skip
     plain, html = texts(sponsor)
     for text in (plain, html):
-        assert "Club 0 Page" in text and "acct-0" in text and "facebook" in text
+        assert (
+            "Jefferson High Club 0 Community Page" in text
+            and "acct-0" in text
+            and "facebook" in text
+        )
         assert "Mon 05 Oct 2026, 10:00 PDT" in text  # posted time in the district timezone
         assert "Student ID" in text and "Student name next to a grade level" in text
         assert "Policy item 4(b)" in text
@@ -249,7 +258,9 @@ def test_digest_waits_for_digest_time_and_groups_by_account(
     assert digest.rcpt_tos == [shared]
     assert digest.message["Subject"] == "[Post scanner] Digest: 3 findings (3 medium) on 2 accounts"
     plain, html = texts(digest)
-    assert plain.index("== Club 0 Page") < plain.index("== Club 1 Page")  # grouped by account
+    assert plain.index("== Jefferson High Club 0 Community Page") < plain.index(
+        "== Jefferson High Club 1 Community Page"
+    )  # grouped by account
     assert plain.count("[MEDIUM] Missing disclaimer") == 3
     assert "Mon 05 Oct 2026, 07:00 PDT" in plain and "Add the disclaimer" in plain
     assert "&lt;b&gt;element A&lt;/b&gt; &amp; B" in html and "<b>element A" not in html
@@ -275,9 +286,15 @@ def test_digest_now_and_per_recipient_preferences(
     w.scan("acct-0", post("acct-0", 1, f"Well done {NAME}"))
     result = w.notifier().run(digest_now=True)
     assert sorted((m.rcpt_tos[0], m.message["Subject"]) for m in smtp_server.messages) == [
-        ("principal@mvsd.k12.wa.us", "[Post scanner] HIGH: 1 new finding on Club 0 Page"),
-        (OFFICER, "[Post scanner] HIGH: 1 new finding on Club 0 Page"),
-        ("sponsor0@mvsd.k12.wa.us", "[Post scanner] HIGH: 2 new findings on Club 0 Page"),
+        (
+            "principal@mvsd.k12.wa.us",
+            "[Post scanner] HIGH: 1 new finding on Jefferson High Club 0 Community Page",
+        ),
+        (OFFICER, "[Post scanner] HIGH: 1 new finding on Jefferson High Club 0 Community Page"),
+        (
+            "sponsor0@mvsd.k12.wa.us",
+            "[Post scanner] HIGH: 2 new findings on Jefferson High Club 0 Community Page",
+        ),
     ]
     assert result.sent == 3
     assert "administrator copied" in texts(to(smtp_server, "principal@mvsd.k12.wa.us")[0])[0]
