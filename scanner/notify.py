@@ -21,6 +21,9 @@ transaction. `Notifier.run()` then:
    attempt counted; SKIP LOCKED on PostgreSQL, a conditional UPDATE everywhere), *send*, *mark
    sent* (`sent_at`, the items' `sent_at`, an AuditEvent "alert_sent") in a new transaction.
 
+What the e-mails say is `scanner.alerts` (Jinja2 templates in scanner/templates); how they
+leave is `scanner.mailer` (SMTP or .eml files).
+
 Failures (see `scanner.mailer` for which are permanent): a transient one sets `next_attempt_at`
 to now + tenacity's `wait_exponential` (1 min, doubling, at most 6 h) — nothing sleeps inside a
 run; a permanent one (5xx to the message), or the `mail.max_attempts`-th failure, dead-letters
