@@ -609,3 +609,21 @@ def test_unsent_and_waiting_items_in_status(world: World) -> None:
     ]
     assert report.next_digest_at == datetime(2026, 10, 6, 14, 0, tzinfo=UTC)
     assert replace(report).to_dict()["next_digest_at"] == report.next_digest_at
+
+
+def test_crash_loop_is_dead_lettered_after_max_attempts(
+    tmp_path: Path, engine: Engine, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = World(make_config(tmp_path, smtp_server.mail_block(max_attempts=2)), engine)
+    w.scan("acct-1", post("acct-1", 1, "Bake sale"))
+    for _ in range(2):  # the process dies mid-send twice
+        notifier = w.notifier()
+        monkeypatch.setattr(notifier, "_mark_sent", lambda *_: sys.exit(1))
+        with pytest.raises(SystemExit):
+            notifier.run(digest_now=True)
+        w.clock.advance(minutes=5)
+    result = w.notifier().run()
+    assert (result.sent, result.dead) == (0, 1)
+    [email] = w.rows()
+    assert email.dead_at == w.clock.t and email.attempts == 2
+    assert email.last_error == "gave up after 2 attempts without a recorded outcome"
