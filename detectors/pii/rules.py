@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 NAME, ID, CONTACT, DOB = "STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB"
 _ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
 
-_ZONES = re.compile(
-    r"https?://\S+|\bwww\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|us|io|co)\b(?:/\S*)?"
-    r"|[#@][\w.]*\w"
+_ZONES = re.compile(  # URLs, e-mails, bare domains, hashtags, mentions (linear: anchored runs)
+    r"https?://\S+|\bwww\.\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|us|io|co)\b(?:/\S*)?"
+    r"|(?<![\w#@])[#@][\w.]*\w"
 )
 _HOME = re.compile(
     r"\b(?:home|house|lives?|living|(?:her|his|their|my|our) address|moving|moved|send cards|"
@@ -117,7 +117,9 @@ class PostRules:
         self.window = settings.context_window
         self.school = re.compile(rf"(?<![\w-])(?:{_words_regex(settings.school_context)})(?![\w-])")
         title = _words_regex(settings.staff_titles)
-        self.title_before = re.compile(rf"(?<![\w-])(?<!student )(?:{title})\.?\s+(?:and\s+(?:{title})\.?\s+)?$")
+        self.title_before = re.compile(
+            rf"(?<![\w-])(?<!student )(?:{title})\.?\s+(?:and\s+(?:{title})\.?\s+)?$"
+        )
         self.title_in_span = re.compile(rf"(?:{title})\.?\s+")
         roles = _words_regex(settings.adult_roles)
         officers = _words_regex(vocab.OFFICER_ROLES)
@@ -143,7 +145,10 @@ class PostRules:
         self.officer_word = re.compile(rf"(?:{officers}):?")
         self.common_words = (
             {w.lower() for w in settings.school_context + settings.adult_roles}
-            | self.place_words | self.org_words | self.lead_words | self.titles
+            | self.place_words
+            | self.org_words
+            | self.lead_words
+            | self.titles
             | {"age", "photo", "photos", "video", "pictures"}
         )
         self.not_names = {normalize_name(w) for w in settings.not_names}
@@ -168,11 +173,13 @@ class PostRules:
         }
         self.district_domains = {d.strip().lower().lstrip("@.") for d in district.district_domains}
         self.district_domains |= {
-            v.strip().lower().lstrip("@.") for kind, v in district.official_contacts
+            v.strip().lower().lstrip("@.")
+            for kind, v in district.official_contacts
             if kind == "domain"
         }
-        self.student_domains = {d.strip().lower().lstrip("@.") for d in
-                                settings.student_email_domains}
+        self.student_domains = {
+            d.strip().lower().lstrip("@.") for d in settings.student_email_domains
+        }
         self.student_prefixes = tuple(p.lower() for p in settings.student_subdomain_prefixes)
 
     # --- helpers ------------------------------------------------------------------------------
@@ -265,8 +272,9 @@ class PostRules:
         if possessive:
             end -= len(possessive.group(0))
         if len(words) == 1:  # "Isabel Moreno" tagged as just "Moreno", "Hyun-woo Lee" as "Lee"
-            prev = re.search(r"(?<=[a-z,] )" + _NAME_WORD.pattern + r" $",
-                             text[max(0, start - 30) : start])
+            prev = re.search(
+                r"(?<=[a-z,] )" + _NAME_WORD.pattern + r" $", text[max(0, start - 30) : start]
+            )
             hyphen = re.search(r"[A-Z][a-z]+-[a-z]+ $", text[max(0, start - 20) : start])
             found = hyphen or prev
             if found and found.group(0).strip().lower() not in self.lead_words | self.titles:
@@ -336,8 +344,10 @@ class PostRules:
             return None  # "Mr. Lee" is not the student Ava Lee
 
         context = cue or self._context_word(low, start, end, self.window)
-        if re.match(r"['’]s\s+(?:mom|dad|mother|father|parents?|family|grandma|grandpa)\b",
-                    low[end : end + 20]):
+        if re.match(
+            r"['’]s\s+(?:mom|dad|mother|father|parents?|family|grandma|grandpa)\b",
+            low[end : end + 20],
+        ):
             context = context or "family"
         score = 0.6 if len(words) > 1 else 0.3
         reasons = []
@@ -366,9 +376,7 @@ class PostRules:
             after = _CUE_AFTER.match(low, end)
             if not (cue or after):
                 continue
-            if len(text[start:end].split()) == 1 and not (
-                after or (cue and cue.group("strong"))
-            ):
+            if len(text[start:end].split()) == 1 and not (after or (cue and cue.group("strong"))):
                 continue
             word = (
                 next(g for g in cue.group("strong", "weak", "intro") if g)
@@ -381,7 +389,11 @@ class PostRules:
         return out
 
     def _coordinated(
-        self, text: str, low: str, runs: list[tuple[int, int]], names: list[Candidate],
+        self,
+        text: str,
+        low: str,
+        runs: list[tuple[int, int]],
+        names: list[Candidate],
         roster: RosterIndex | None,
     ) -> list[Candidate]:
         """Capitalised runs listed with a student's name ("Isabel Moreno and Caleb Ward")."""
@@ -394,7 +406,8 @@ class PostRules:
             for run in list(pending):
                 start, end = run
                 linked = any(
-                    _LIST_GAP.fullmatch(text, c.end, start) or _LIST_GAP.fullmatch(text, end, c.start)
+                    _LIST_GAP.fullmatch(text, c.end, start)
+                    or _LIST_GAP.fullmatch(text, end, c.start)
                     for c in known
                     if c.end <= start or end <= c.start
                 )
@@ -408,7 +421,11 @@ class PostRules:
         return added
 
     def _repeated(
-        self, text: str, low: str, runs: list[tuple[int, int]], names: list[Candidate],
+        self,
+        text: str,
+        low: str,
+        runs: list[tuple[int, int]],
+        names: list[Candidate],
         roster: RosterIndex | None,
     ) -> list[Candidate]:
         """A first name used again after the student's full name ("... Caleb Washington ...
@@ -426,7 +443,9 @@ class PostRules:
 
     # --- the post -----------------------------------------------------------------------------
 
-    def classify(self, text: str, results: list[Any], roster: RosterIndex | None) -> list[Candidate]:
+    def classify(
+        self, text: str, results: list[Any], roster: RosterIndex | None
+    ) -> list[Candidate]:
         """Student-PII candidates of one post from its raw Presidio results."""
         low = text.translate(_ASCII_LOWER)
         zones = [m.span() for m in _ZONES.finditer(text)]
@@ -494,8 +513,7 @@ def _merge_overlaps(cands: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
     for cand in sorted(cands, key=lambda c: (-c.score, c.start)):
         if not any(
-            k.category == cand.category and k.start < cand.end and cand.start < k.end
-            for k in kept
+            k.category == cand.category and k.start < cand.end and cand.start < k.end for k in kept
         ):
             kept.append(cand)
     return sorted(kept, key=lambda c: (c.start, c.end))
