@@ -1,0 +1,273 @@
+"""Fault tolerance of `scanner run`, with an exact final-state check after each fault.
+
+- a platform failing mid-pagination with every class of the connector error tree;
+- a worker process killed with SIGKILL mid-fetch and mid-transaction, then a rerun;
+- two and four worker processes racing over 200 accounts (PostgreSQL; SQLite with two).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from connectors.base import (
+    AuthError,
+    ConnectorError,
+    FetchResult,
+    NotFound,
+    RateLimited,
+    TransientError,
+)
+from connectors.replay import ReplayError
+from scanner import models
+from scanner.config import Config
+from scanner.db import open_database
+from scanner.scheduler import Service
+from tests.conftest import write_config
+from tests.fault_worker import EXPECTED, T0, make_service, platform_posts, scripted_fetch
+from tests.scanner.test_pipeline import KeywordDetector
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def config_with(folder: Path, n: int, db_url: str) -> Path:
+    return write_config(
+        folder,
+        scanner_extra=f"database: {{url: '{db_url}'}}\nschedule: {{interval: 1h}}\n",
+        accounts=[{"id": f"acc{i:03d}"} for i in range(n)],
+    )
+
+
+def final_state(engine: Engine, ids: list[str], n_posts: int = 3) -> dict[str, Any]:
+    """Counts and duplicates that must come out exact after any fault."""
+    with Session(engine) as s:
+        dup_posts = s.exec(
+            select(models.Post.external_id).group_by(models.Post.external_id)
+            .having(func.count() > 1)
+        ).all()  # fmt: skip
+        dup_outbox = s.exec(
+            select(models.Outbox.finding_id, models.Outbox.recipient)
+            .group_by(models.Outbox.finding_id, models.Outbox.recipient).having(func.count() > 1)
+        ).all()  # fmt: skip
+        accounts = {a.id: a for a in s.exec(select(models.Account)).all()}
+        return {
+            "posts": s.exec(select(func.count()).select_from(models.Post)).one(),
+            "findings": s.exec(select(func.count()).select_from(models.Finding)).one(),
+            "outbox": s.exec(select(func.count()).select_from(models.Outbox)).one(),
+            "duplicates": list(dup_posts) + list(dup_outbox),
+            "cursors_ok": all(
+                accounts[i].cursor == platform_posts(i, n_posts)[-1].external_id for i in ids
+            ),
+            "leases": [a.id for a in accounts.values() if a.lease_owner],
+        }
+
+
+def expected(ids: list[str], n_posts: int = 3) -> dict[str, Any]:
+    n, (findings, outbox) = len(ids), EXPECTED[n_posts]
+    return {"posts": n * n_posts, "findings": n * findings, "outbox": n * outbox,
+            "duplicates": [], "cursors_ok": True, "leases": []}  # fmt: skip
+
+
+# --- failures mid-pagination -------------------------------------------------------------------
+
+
+class Paginating:
+    """Two pages per account; page 2 raises `error` while it is set."""
+
+    def __init__(self) -> None:
+        self.error: Exception | None = None
+        self.pages_served = 0
+
+    def __call__(self, config: Config, account: Any, cursor: Any, state: dict) -> FetchResult:
+        posts = platform_posts(account.id)
+        page1, page2 = posts[:2], posts[2:]
+        collected = list(page1)
+        self.pages_served += 1
+        if self.error is not None:
+            raise self.error  # page 2 failed: page 1 is dropped with it
+        collected += page2
+        self.pages_served += 1
+        return FetchResult(posts=collected, cursor=collected[-1].external_id,
+                           state={"pages": 2})  # fmt: skip
+
+
+ERRORS = [
+    AuthError("401 from reddit"),
+    NotFound("404 from reddit"),
+    RateLimited("429 from reddit", retry_at=T0 + timedelta(minutes=40)),
+    RateLimited("usage capped", capped=True),
+    TransientError("HTTP 503 from reddit"),
+    TransientError("HTML page instead of JSON"),
+    ReplayError("cassette has no response for page 2"),
+    ConnectorError("unknown connector failure"),
+    ValueError("library bug"),
+]
+
+
+@pytest.mark.parametrize("error", ERRORS, ids=lambda e: f"{type(e).__name__}:{e}")
+def test_failure_mid_pagination_stores_nothing_partial(
+    tmp_path: Path, engine: Engine, error: Exception
+) -> None:
+    folder = config_with(tmp_path / "c", 2, "sqlite://")
+    now = [T0]
+    platform = Paginating()
+    service = Service(folder, engine, worker="w", fetch=platform, now=lambda: now[0],
+                      detectors={"fake": KeywordDetector()}, notify=None, purge=None,
+                      rng=random.Random(1))  # fmt: skip
+    ids = ["acc000", "acc001"]
+    platform.error = error
+    summary = service.run_once()
+    assert [r.ok for r in summary.results] == [False, False]
+    state = final_state(engine, ids)
+    assert (state["posts"], state["findings"], state["outbox"], state["leases"]) == (0, 0, 0, [])
+    with Session(engine) as s:
+        for row in s.exec(select(models.Account)).all():
+            assert row.cursor is None and row.state == {} and row.last_success_at is None
+            assert row.consecutive_failures == 1 and type(error).__name__ in (row.last_error or "")
+            assert row.capped == bool(getattr(error, "capped", False))
+            if isinstance(error, RateLimited) and not error.capped:
+                assert row.next_scan_at == row.retry_at == error.retry_at
+            if getattr(error, "capped", False):
+                row.capped = False  # what an operator does once the cap is lifted
+                s.add(row)
+        s.commit()
+    platform.error = None
+    now[0] = T0 + timedelta(hours=2)  # past every back-off and reset time
+    assert [r.ok for r in service.run_once().results] == [True, True]
+    now[0] = T0 + timedelta(hours=4)
+    assert [r.ok for r in service.run_once().results] == [True, True]  # idempotent rerun
+    assert final_state(engine, ids) == expected(ids)
+    with Session(engine) as s:
+        assert all(a.consecutive_failures == 0 and a.last_error is None and not a.capped
+                   for a in s.exec(select(models.Account)).all())  # fmt: skip
+
+
+# --- SIGKILL mid-scan --------------------------------------------------------------------------
+
+
+def worker_cmd(db_url: str, folder: Path, worker: str, now: Any, **opts: Any) -> list[str]:
+    cmd = [sys.executable, "-m", "tests.fault_worker", "--db", db_url, "--config", str(folder),
+           "--worker", worker, "--now", now.isoformat()]  # fmt: skip
+    for key, value in opts.items():
+        cmd += [f"--{key.replace('_', '-')}", str(value)]
+    return cmd
+
+
+def spawn(cmd: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+
+
+def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"worker exited early: {proc.communicate()}")
+        assert time.monotonic() < deadline, "worker never reached the blocking point"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("phase", ["fetch", "commit"])
+def test_sigkill_mid_scan_then_rerun(tmp_path: Path, db_url: str, phase: str) -> None:
+    ids = [f"acc{i:03d}" for i in range(4)]
+    folder = config_with(tmp_path / "c", len(ids), db_url)
+    marker = tmp_path / "reached"
+    # batch of 3: acc000..acc002 leased; acc000 done, killed inside acc001
+    proc = spawn(worker_cmd(db_url, folder, "doomed", T0, lease=60, block=f"{phase}:acc001",
+                            marker=marker))  # fmt: skip
+    wait_for(marker, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    engine = open_database(db_url)
+    try:
+        state = final_state(engine, ids)
+        assert state["posts"] == 3  # only acc000 committed; acc001 rolled back
+        assert state["findings"] == EXPECTED[3][0]
+        assert sorted(state["leases"]) == ["acc001", "acc002"]  # held by the dead worker
+        with Session(engine) as s:
+            assert s.get(models.Account, "acc001").cursor is None  # type: ignore[union-attr]
+        # a new worker right away: only the never-claimed account; the dead one's leases hold
+        fresh = make_service(folder, engine, "fresh", T0 + timedelta(seconds=1), scripted_fetch())
+        assert [r.account_id for r in fresh.run_once().results] == ["acc003"]
+        # after the lease expires the rest is scanned, exactly once
+        later = make_service(folder, engine, "fresh", T0 + timedelta(seconds=61), scripted_fetch())
+        assert [r.account_id for r in later.run_once().results] == ["acc001", "acc002"]
+        assert later.run_once().results == []
+        assert final_state(engine, ids) == expected(ids)
+    finally:
+        engine.dispose()
+
+
+# --- racing workers ------------------------------------------------------------------------------
+
+
+def race(tmp_path: Path, db_url: str, workers: int, n_accounts: int) -> None:
+    ids = [f"acc{i:03d}" for i in range(n_accounts)]
+    folder = config_with(tmp_path / "c", n_accounts, db_url)
+    claims = tmp_path / "claims.log"
+    open_database(db_url).dispose()  # migrate once, as `scanner db upgrade` does before workers
+    start = tmp_path / "go"
+    procs = [
+        spawn(
+            worker_cmd(
+                db_url, folder, f"w{k}", T0, claims=claims, start_file=start, posts=1, rounds=2
+            )
+        )  # fmt: skip
+        for k in range(workers)
+    ]
+    for rnd in range(2):  # two rounds: every account is due again in the second
+        Path(f"{start}{rnd}").write_text("go")
+        deadline = time.monotonic() + 120
+        while not all(Path(f"{start}{rnd}.w{k}.done").exists() for k in range(workers)):
+            assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+            assert time.monotonic() < deadline, "workers did not finish the round"
+            time.sleep(0.02)
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1][-2000:] for o in outs]
+    for rnd in range(2):  # each account scanned once per round, none failed
+        assert sum(int(o[0].split()[2 * rnd]) for o in outs) == n_accounts
+        assert all(o[0].split()[2 * rnd + 1] == "0" for o in outs)
+    scans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for line in claims.read_text().splitlines():
+        account, worker, begin, end = line.split()
+        scans[account].append((int(begin), int(end), worker))
+    assert sorted(scans) == ids
+    for account, spans in scans.items():
+        assert len(spans) == 2, account
+        (b1, e1, _), (b2, _, _) = sorted(spans)
+        assert e1 <= b2, f"{account} scanned by two workers at once"
+    assert len({w for spans in scans.values() for *_, w in spans}) == workers  # all took part
+    engine = open_database(db_url)
+    try:
+        assert final_state(engine, ids, n_posts=1) == expected(ids, n_posts=1)
+        with Session(engine) as s:
+            runs = s.exec(select(models.ScanRun)).all()
+        assert sum(r.accounts_ok for r in runs) == 2 * n_accounts
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_workers_race_on_postgresql(tmp_path: Path, pg_database: str, workers: int) -> None:
+    from tests.conftest import _truncate
+
+    engine = open_database(pg_database)
+    _truncate(engine)
+    engine.dispose()
+    race(tmp_path, pg_database, workers, 200)
+
+
+def test_two_workers_race_on_sqlite(tmp_path: Path) -> None:
+    race(tmp_path, f"sqlite:///{tmp_path / 'race.db'}", 2, 60)
