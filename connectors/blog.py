@@ -15,7 +15,6 @@ import xml.sax
 from collections.abc import Mapping
 from datetime import datetime
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any, ClassVar
 from xml.etree import ElementTree
 
@@ -30,7 +29,7 @@ from connectors.base import (
     Post,
     TransientError,
 )
-from connectors.http import install_log_redaction, status_error, transport_error
+from connectors.http import HttpConnector, status_error, transport_error
 from connectors.util import from_epoch, iso, next_state, parse_time
 
 TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
@@ -86,19 +85,11 @@ def html_to_text(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-class BlogConnector:
+class BlogConnector(HttpConnector[BlogSettings]):
     """Fetches entries of one RSS or Atom feed."""
 
     name: ClassVar[str] = "blog"
     Settings: ClassVar[type[ConnectorSettings]] = BlogSettings
-
-    def __init__(
-        self, settings: BlogSettings, *, offline: bool = False, config_dir: Path | None = None
-    ):
-        self.settings = settings
-        self.offline = offline
-        self.config_dir = config_dir
-        install_log_redaction()
 
     def fetch(
         self, account: AccountLike, cursor: str | None, state: Mapping[str, Any] | None = None

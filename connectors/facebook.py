@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
-from connectors.graph import GraphClient, recent_state, recheck_deleted, walk
-from connectors.util import from_epoch, iso, next_state, parse_time, resolve_secret
+from connectors.graph import finish_fetch, graph_client, recheck_deleted, walk
+from connectors.util import from_epoch, iso, parse_time
 from scanner.secrets import Secret
 
 POST_FIELDS = (
@@ -46,25 +46,19 @@ class FacebookConnector:
         self.offline = offline
         self.config_dir = config_dir
 
-    def _client(self, what: str) -> GraphClient:
-        token = resolve_secret(
-            self.settings.access_token,
-            platform="facebook",
-            field="access_token",
-            offline=self.offline,
-            config_dir=self.config_dir,
-        )
-        return GraphClient(
-            token or "", self.settings.graph_version, self.settings.timeout_seconds, what
-        )
-
     def fetch(
         self, account: AccountLike, cursor: str | None, state: Mapping[str, Any] | None = None
     ) -> FetchResult:
         """Posts created after `cursor` (plus the recheck window), or the newest page of posts."""
         state = state or {}
         page_ref = account.handle.strip().lstrip("@")
-        client = self._client(f"facebook page {page_ref}")
+        client = graph_client(
+            self.settings,
+            "facebook",
+            f"facebook page {page_ref}",
+            offline=self.offline,
+            config_dir=self.config_dir,
+        )
         page = client.get(page_ref, fields=PAGE_FIELDS)
         page_id = str(page.get("id") or page_ref)
         hours = self.settings.recheck_hours
@@ -82,31 +76,9 @@ class FacebookConnector:
         author = page.get("name")
         posts = [_to_post(item, account.id, author) for item in items]
         gone = recheck_deleted(client, state, {p.external_id for p in posts}, cursor, hours)
-        posts += [
-            Post(
-                platform="facebook",
-                account=account.id,
-                external_id=object_id,
-                url=url,
-                author=author,
-                created_at=parse_time(created),
-                text="",
-                deleted=True,
-            )
-            for object_id, created, url in gone
-        ]
-        newest = max((p.created_at for p in posts if not p.deleted), default=None)
-        new_cursor = (
-            iso(newest) if newest and (not cursor or newest > parse_time(cursor)) else cursor
+        posts, new_cursor, new_state = finish_fetch(
+            "facebook", account.id, author, posts, gone, state, cursor, hours, page_id=page_id
         )
-        recent = recent_state(
-            state,
-            [(p.external_id, p.created_at, p.url) for p in posts if not p.deleted],
-            [g[0] for g in gone],
-            new_cursor,
-            hours,
-        )
-        new_state = next_state(state, page_id=page_id, recent=recent)
         return FetchResult(posts, new_cursor, _profile(page), new_state)
 
 

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlparse
 
 import requests
 
-from connectors.base import AuthError, ConnectorError, NotFound, RateLimited, TransientError
+from connectors.base import (
+    AuthError,
+    ConnectorError,
+    NotFound,
+    Post,
+    RateLimited,
+    TransientError,
+)
 from connectors.http import (
     TimeoutSession,
     install_log_redaction,
@@ -25,13 +33,22 @@ from connectors.http import (
     transport_error,
 )
 from connectors.replay import normalized_path
-from connectors.util import iso, parse_time
+from connectors.util import iso, next_state, parse_time, resolve_secret
+from scanner.secrets import Secret
 
 AUTH_CODES = {10, 102, 104, 190, 200, 210, 220, 230, 270, 298, 299}
 RATE_CODES = {4, 17, 32, 341, 613, 80001, 80002, 80004, 80005, 80006, 80008}
 TRANSIENT_CODES = {1, 2}
 NOT_FOUND_CODES = {803}
 RECHECK_MAX = 100
+
+
+class GraphSettings(Protocol):
+    """The settings fields the Graph API connectors share."""
+
+    access_token: Secret | None
+    graph_version: str
+    timeout_seconds: float
 
 
 class GraphClient:
@@ -192,3 +209,60 @@ def recent_state(
         reverse=True,
     )
     return dict(kept[:RECHECK_MAX]) or None
+
+
+def graph_client(
+    settings: GraphSettings,
+    platform: str,
+    what: str,
+    *,
+    offline: bool,
+    config_dir: Path | None,
+) -> GraphClient:
+    """A `GraphClient` with the platform's access token (a placeholder when `offline`)."""
+    token = resolve_secret(
+        settings.access_token,
+        platform=platform,
+        field="access_token",
+        offline=offline,
+        config_dir=config_dir,
+    )
+    return GraphClient(token or "", settings.graph_version, settings.timeout_seconds, what)
+
+
+def finish_fetch(
+    platform: str,
+    account_id: str,
+    author: str | None,
+    posts: list[Post],
+    gone: list[tuple[str, str, str]],
+    state: Mapping[str, Any],
+    cursor: str | None,
+    hours: float,
+    **extra_state: Any,
+) -> tuple[list[Post], str | None, dict[str, Any]]:
+    """Posts plus deleted records for `gone`, the new cursor (newest live post if it moved
+    forward) and the next state (`extra_state` then the refreshed `recent` window)."""
+    posts = posts + [
+        Post(
+            platform=platform,
+            account=account_id,
+            external_id=object_id,
+            url=url,
+            author=author,
+            created_at=parse_time(created),
+            text="",
+            deleted=True,
+        )
+        for object_id, created, url in gone
+    ]
+    newest = max((p.created_at for p in posts if not p.deleted), default=None)
+    new_cursor = iso(newest) if newest and (not cursor or newest > parse_time(cursor)) else cursor
+    recent = recent_state(
+        state,
+        [(p.external_id, p.created_at, p.url) for p in posts if not p.deleted],
+        [g[0] for g in gone],
+        new_cursor,
+        hours,
+    )
+    return posts, new_cursor, next_state(state, **extra_state, recent=recent)

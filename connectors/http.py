@@ -13,11 +13,21 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import requests
 
-from connectors.base import AuthError, ConnectorError, NotFound, RateLimited, TransientError
+from connectors.base import (
+    AuthError,
+    ConnectorError,
+    ConnectorSettings,
+    NotFound,
+    RateLimited,
+    TransientError,
+)
+
+S = TypeVar("S", bound=ConnectorSettings)
 
 _SECRET_PATTERNS = [
     (
@@ -74,6 +84,17 @@ def install_log_redaction() -> None:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
+
+
+class HttpConnector(Generic[S]):
+    """Shared connector constructor: keeps settings, `offline` and `config_dir`, and installs the
+    log redaction filter. Subclasses still declare their own `name` and `Settings`."""
+
+    def __init__(self, settings: S, *, offline: bool = False, config_dir: Path | None = None):
+        self.settings = settings
+        self.offline = offline
+        self.config_dir = config_dir
+        install_log_redaction()
 
 
 class TimeoutSession(requests.Session):

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
-from connectors.graph import GraphClient, recent_state, recheck_deleted, walk
-from connectors.util import iso, next_state, parse_time, resolve_secret
+from connectors.graph import finish_fetch, graph_client, recheck_deleted, walk
+from connectors.util import parse_time
 from scanner.secrets import Secret
 
 MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type,username"
@@ -48,18 +48,12 @@ class InstagramConnector:
         """Media posted after `cursor` (plus the recheck window), or the newest media."""
         state = state or {}
         user_id = account.handle.strip().lstrip("@")
-        token = resolve_secret(
-            self.settings.access_token,
-            platform="instagram",
-            field="access_token",
+        client = graph_client(
+            self.settings,
+            "instagram",
+            f"instagram user {user_id}",
             offline=self.offline,
             config_dir=self.config_dir,
-        )
-        client = GraphClient(
-            token or "",
-            self.settings.graph_version,
-            self.settings.timeout_seconds,
-            f"instagram user {user_id}",
         )
         user = client.get(user_id, fields=USER_FIELDS)
         hours = self.settings.recheck_hours
@@ -74,32 +68,11 @@ class InstagramConnector:
         author = user.get("username")
         posts = [_to_post(item, account.id, author) for item in items]
         gone = recheck_deleted(client, state, {p.external_id for p in posts}, cursor, hours)
-        posts += [
-            Post(
-                platform="instagram",
-                account=account.id,
-                external_id=media_id,
-                url=url,
-                author=author,
-                created_at=parse_time(created),
-                text="",
-                deleted=True,
-            )
-            for media_id, created, url in gone
-        ]
-        newest = max((p.created_at for p in posts if not p.deleted), default=None)
-        new_cursor = (
-            iso(newest) if newest and (not cursor or newest > parse_time(cursor)) else cursor
-        )
-        recent = recent_state(
-            state,
-            [(p.external_id, p.created_at, p.url) for p in posts if not p.deleted],
-            [g[0] for g in gone],
-            new_cursor,
-            hours,
+        posts, new_cursor, new_state = finish_fetch(
+            "instagram", account.id, author, posts, gone, state, cursor, hours
         )
         profile = str(user.get("biography") or "").strip() or None
-        return FetchResult(posts, new_cursor, profile, next_state(state, recent=recent))
+        return FetchResult(posts, new_cursor, profile, new_state)
 
 
 def _to_post(item: Mapping[str, Any], account_id: str, author: str | None) -> Post:

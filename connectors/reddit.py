@@ -9,7 +9,6 @@ recent posts are seen. Reddit listings stop near 1,000 items: a larger gap is re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors.base import (
@@ -22,7 +21,7 @@ from connectors.base import (
     Post,
     TransientError,
 )
-from connectors.http import install_log_redaction, status_error, transport_error
+from connectors.http import HttpConnector, status_error, transport_error
 from connectors.util import from_epoch, next_state, resolve_secret
 from scanner.secrets import Secret
 
@@ -52,19 +51,11 @@ def parse_handle(handle: str) -> tuple[str, str]:
     raise ConnectorError(f"reddit handle {handle!r} must look like u/NAME or r/NAME")
 
 
-class RedditConnector:
+class RedditConnector(HttpConnector[RedditSettings]):
     """Fetches new submissions of one Reddit user or subreddit."""
 
     name: ClassVar[str] = "reddit"
     Settings: ClassVar[type[ConnectorSettings]] = RedditSettings
-
-    def __init__(
-        self, settings: RedditSettings, *, offline: bool = False, config_dir: Path | None = None
-    ):
-        self.settings = settings
-        self.offline = offline
-        self.config_dir = config_dir
-        install_log_redaction()
 
     # --- client ---------------------------------------------------------------------------
 

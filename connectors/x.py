@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors.base import (
@@ -25,8 +24,8 @@ from connectors.base import (
     TransientError,
 )
 from connectors.http import (
+    HttpConnector,
     TimeoutSession,
-    install_log_redaction,
     looks_like_html,
     status_error,
     transport_error,
@@ -53,19 +52,11 @@ def snowflake_time(tweet_id: str | int) -> datetime:
     return datetime.fromtimestamp(((int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
 
 
-class XConnector:
+class XConnector(HttpConnector[XSettings]):
     """Fetches tweets of one X account."""
 
     name: ClassVar[str] = "x"
     Settings: ClassVar[type[ConnectorSettings]] = XSettings
-
-    def __init__(
-        self, settings: XSettings, *, offline: bool = False, config_dir: Path | None = None
-    ):
-        self.settings = settings
-        self.offline = offline
-        self.config_dir = config_dir
-        install_log_redaction()
 
     def _client(self) -> Any:
         import tweepy
