@@ -232,51 +232,45 @@ def _set_status(
     )
 
 
-@findings_app.command("confirm")
-def confirm_cmd(
-    finding_id: int = typer.Argument(...),
-    note: str = NoteOption,
-    reviewer: str = ReviewerOption,
-    reopen: bool = ReopenOption,
-    config_dir: Path = ConfigOption,
-) -> None:
-    """Confirm: the finding is a real policy problem."""
-    _set_status("confirmed", finding_id, config_dir, note, reviewer, reopen)
+def _status_command(command: str, target: str, doc: str) -> Any:
+    """Register `findings COMMAND ID` moving a finding to `target`; with `--reopen` unless the
+    target is "open" (reopening always allows leaving a decided status)."""
+    if target == "open":
+
+        def run(
+            finding_id: int = typer.Argument(...),
+            note: str = NoteOption,
+            reviewer: str = ReviewerOption,
+            config_dir: Path = ConfigOption,
+        ) -> None:
+            _set_status(target, finding_id, config_dir, note, reviewer, True)
+
+    else:
+
+        def run(  # type: ignore[misc]
+            finding_id: int = typer.Argument(...),
+            note: str = NoteOption,
+            reviewer: str = ReviewerOption,
+            reopen: bool = ReopenOption,
+            config_dir: Path = ConfigOption,
+        ) -> None:
+            _set_status(target, finding_id, config_dir, note, reviewer, reopen)
+
+    run.__doc__ = doc
+    run.__name__ = run.__qualname__ = f"{command}_cmd"
+    return findings_app.command(command)(run)
 
 
-@findings_app.command("dismiss")
-def dismiss_cmd(
-    finding_id: int = typer.Argument(...),
-    note: str = NoteOption,
-    reviewer: str = ReviewerOption,
-    reopen: bool = ReopenOption,
-    config_dir: Path = ConfigOption,
-) -> None:
-    """Dismiss: not a problem (it stays dismissed while the post is unchanged)."""
-    _set_status("dismissed", finding_id, config_dir, note, reviewer, reopen)
-
-
-@findings_app.command("resolve")
-def resolve_cmd(
-    finding_id: int = typer.Argument(...),
-    note: str = NoteOption,
-    reviewer: str = ReviewerOption,
-    reopen: bool = ReopenOption,
-    config_dir: Path = ConfigOption,
-) -> None:
-    """Resolve: the post was edited or taken down."""
-    _set_status("resolved", finding_id, config_dir, note, reviewer, reopen)
-
-
-@findings_app.command("reopen")
-def reopen_cmd(
-    finding_id: int = typer.Argument(...),
-    note: str = NoteOption,
-    reviewer: str = ReviewerOption,
-    config_dir: Path = ConfigOption,
-) -> None:
-    """Move a decided finding back to open."""
-    _set_status("open", finding_id, config_dir, note, reviewer, True)
+confirm_cmd = _status_command(
+    "confirm", "confirmed", "Confirm: the finding is a real policy problem."
+)
+dismiss_cmd = _status_command(
+    "dismiss",
+    "dismissed",
+    "Dismiss: not a problem (it stays dismissed while the post is unchanged).",
+)
+resolve_cmd = _status_command("resolve", "resolved", "Resolve: the post was edited or taken down.")
+reopen_cmd = _status_command("reopen", "open", "Move a decided finding back to open.")
 
 
 @findings_app.command("allow")
