@@ -130,10 +130,13 @@ def test_allow_writes_rule_and_dismisses(cli) -> None:
     assert review.get_finding(engine, fid).finding.status == "dismissed"
     shown = invoke("findings", "show", str(fid))
     assert "allow_rule_added" in shown.stdout
+    other = _ids(invoke)["missing_disclaimer"]
     broken = folder / "allow_rules.yaml"
     broken.write_text("version: 1\nbogus: true\n")
-    refused = invoke("findings", "allow", str(_ids(invoke)["missing_disclaimer"]), "--reason", "x")
+    refused = invoke("findings", "allow", str(other), "--reason", "x")
     assert refused.exit_code == 2 and "allow_rules.yaml: bogus: unknown key" in refused.output
+    listed = invoke("findings", "list", "--json")  # a broken config is refused everywhere
+    assert listed.exit_code == 2 and "allow_rules.yaml: bogus: unknown key" in listed.output
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
