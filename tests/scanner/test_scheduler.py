@@ -198,8 +198,11 @@ def test_stop_finishes_current_account_and_releases_the_rest(
     assert h.notified == []  # run_once skips notify when stopping
 
 
-def test_run_forever_signals(tmp_path: Path, engine: Engine) -> None:
+def test_run_forever_signals(
+    tmp_path: Path, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     """Real signals in the main thread: SIGHUP reloads; SIGTERM mid-account stops cleanly."""
+    caplog.set_level(logging.INFO, logger="scanner.scheduler")
     folder = make_config(tmp_path / "c")
     h = Harness(folder, engine)
     h.service.tick_seconds = 3600
@@ -225,6 +228,8 @@ def test_run_forever_signals(tmp_path: Path, engine: Engine) -> None:
     assert rows["b"].cursor == "t3_b_1" and rows["fast"].last_scan_at is None
     assert all(r.lease_owner is None for r in rows.values())
     assert h.notified  # the notify job ran at start-up
+    events = [getattr(r, "event", None) for r in caplog.records]
+    assert "reload" in events and events[-1] == "stopped"
 
 
 def test_cli_run_once_and_status(
