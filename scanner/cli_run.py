@@ -23,7 +23,7 @@ from scanner.cli_common import (
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+    return value.strftime("%m-%d %H:%M") if value else "—"
 
 
 def run(
@@ -66,23 +66,26 @@ def status(config_dir: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     if as_json:
         print_json([r.to_dict() for r in rows])
         return
-    table = Table(title="Accounts")
-    for col in ("account", "platform", "last scan", "next scan", "failures", "last error",
-                "retry / capped", "lease", "backlog"):  # fmt: skip
-        justify = "right" if col in ("failures", "backlog") else "left"
+    table = Table(title="Accounts (backlog = open findings + unsent alerts; --json for details)")
+    for col in ("account", "last scan UTC", "next scan UTC", "fails", "last error / retry", "lease",
+                "backlog"):  # fmt: skip
+        justify = "right" if col in ("fails", "backlog") else "left"
         table.add_column(col, justify=justify, overflow="fold")
     for r in rows:
-        retry = "capped" if r.capped else _when(r.retry_at) if r.retry_at else "—"
-        name = (
-            r.id
-            + ("" if r.registered else " (unregistered)")
-            + ("" if r.enabled or not r.registered else " (disabled)")
-        )
+        error = r.last_error or ""
+        if r.capped:
+            error += " (capped: waits for an operator)"
+        elif r.retry_at:
+            error += f" (retry {_when(r.retry_at)})"
+        name = f"{r.id} ({r.platform})"
+        if not r.registered:
+            name += " unregistered"
+        elif not r.enabled:
+            name += " disabled"
         table.add_row(
-            Text(name), r.platform, _when(r.last_scan_at), _when(r.next_scan_at),
-            str(r.consecutive_failures), Text(r.last_error or "—"), retry,
-            Text(r.lease_owner or "—"),
-            f"{r.backlog} ({r.open_findings} open, {r.unsent_outbox} unsent)",
+            Text(name), _when(r.last_scan_at), _when(r.next_scan_at),
+            str(r.consecutive_failures), Text(error.strip() or "—"), Text(r.lease_owner or "—"),
+            str(r.backlog),
         )  # fmt: skip
     console.print(table)
 
