@@ -234,7 +234,10 @@ class Pipeline:
         now = self.now()
         with session_scope(self.engine) as s:
             for post in posts:
-                row, is_new, is_changed = self._upsert_post(s, post, hashes[post.external_id], now)
+                pid = known.get(post.external_id, (None, None))[0]
+                row, is_new, is_changed = self._upsert_post(
+                    s, post, pid, hashes[post.external_id], now
+                )
                 result.posts_new += is_new
                 result.posts_changed += is_changed and not is_new
                 if post.external_id in found:
@@ -268,13 +271,10 @@ class Pipeline:
         return out
 
     def _upsert_post(
-        self, s: Session, post: FetchedPost, chash: str, now: datetime
+        self, s: Session, post: FetchedPost, pid: int | None, chash: str, now: datetime
     ) -> tuple[models.Post, bool, bool]:
-        row = s.exec(
-            select(models.Post)
-            .where(models.Post.platform == post.platform)
-            .where(models.Post.external_id == post.external_id)
-        ).first()
+        """Insert or update one post; `pid` is its id when the look-up before detection found it."""
+        row = s.get(models.Post, pid) if pid is not None else None
         is_new = row is None
         if row is None:
             row = models.Post(
