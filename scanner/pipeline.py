@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 
 from connectors.base import ConnectorError, FetchResult, RateLimited
 from connectors.base import Post as FetchedPost
@@ -216,7 +216,9 @@ class Pipeline:
         return account.interval or self.config.scanner.schedule.interval
 
     def _store(self, account: AccountConfig, fetched: FetchResult, result: AccountResult) -> None:
-        posts = sorted(fetched.posts, key=lambda p: p.created_at)
+        # One row per platform id (a recheck window may repeat a post); the last copy wins.
+        unique = {p.external_id: p for p in fetched.posts}
+        posts = sorted(unique.values(), key=lambda p: p.created_at)
         with Session(self.engine) as s:  # read-only look-up before the (slow) detectors run
             known = {
                 ext: (pid, h)
@@ -233,15 +235,15 @@ class Pipeline:
         found = self._detect(account, changed, fetched.profile_text)
         now = self.now()
         with session_scope(self.engine) as s:
-            for post in posts:
-                pid = known.get(post.external_id, (None, None))[0]
-                row, is_new, is_changed = self._upsert_post(
-                    s, post, pid, hashes[post.external_id], now
+            seen = [known[p.external_id][0] for p in posts if p.external_id not in found]
+            if seen:  # unchanged posts: one statement, no per-post round trip
+                s.exec(
+                    update(models.Post)
+                    .where(models.Post.id.in_(seen))  # type: ignore[union-attr]
+                    .values(last_seen_at=now)
                 )
-                result.posts_new += is_new
-                result.posts_changed += is_changed and not is_new
-                if post.external_id in found:
-                    self._store_findings(s, account, post, row, found[post.external_id], result)
+            rows = self._write_changed(s, changed, known, hashes, now, result)
+            self._store_findings(s, account, changed, rows, found, result)
             acc = s.get(models.Account, account.id)
             assert acc is not None
             if fetched.cursor is not None:
@@ -270,64 +272,97 @@ class Pipeline:
                 )
         return out
 
-    def _upsert_post(
-        self, s: Session, post: FetchedPost, pid: int | None, chash: str, now: datetime
-    ) -> tuple[models.Post, bool, bool]:
-        """Insert or update one post; `pid` is its id when the look-up before detection found it."""
-        row = s.get(models.Post, pid) if pid is not None else None
-        is_new = row is None
-        if row is None:
-            row = models.Post(
-                platform=post.platform, external_id=post.external_id, account_id=post.account,
-                created_at=post.created_at, content_hash=chash, first_seen_at=now,
-            )  # fmt: skip
-        is_changed = row.content_hash != chash or is_new
-        row.url, row.author, row.text = post.url, post.author, post.text
-        row.edited_at, row.deleted, row.raw = post.edited_at, post.deleted, dict(post.raw)
-        row.content_hash = row.scanned_hash = chash
-        row.last_seen_at = now
-        s.add(row)
+    def _write_changed(
+        self,
+        s: Session,
+        posts: Sequence[FetchedPost],
+        known: dict[str, tuple[int | None, str | None]],
+        hashes: dict[str, str],
+        now: datetime,
+        result: AccountResult,
+    ) -> dict[str, models.Post]:
+        """Insert new and update changed posts with a single flush; rows by external id."""
+        rows: dict[str, models.Post] = {}
+        for post in posts:
+            pid = known.get(post.external_id, (None, None))[0]
+            row = s.get(models.Post, pid) if pid is not None else None
+            if row is None:
+                result.posts_new += 1
+                row = models.Post(
+                    platform=post.platform, external_id=post.external_id, account_id=post.account,
+                    created_at=post.created_at, content_hash="", first_seen_at=now,
+                )  # fmt: skip
+            else:
+                result.posts_changed += 1
+            row.url, row.author, row.text = post.url, post.author, post.text
+            row.edited_at, row.deleted, row.raw = post.edited_at, post.deleted, dict(post.raw)
+            row.content_hash = row.scanned_hash = hashes[post.external_id]
+            row.last_seen_at = now
+            s.add(row)
+            rows[post.external_id] = row
         s.flush()
-        return row, is_new, is_changed
+        return rows
 
     def _store_findings(
         self,
         s: Session,
         account: AccountConfig,
-        post: FetchedPost,
-        row: models.Post,
-        found: list[Detected],
+        posts: Sequence[FetchedPost],
+        rows: dict[str, models.Post],
+        found: dict[str, list[Detected]],
         result: AccountResult,
     ) -> None:
         """Insert new findings (idempotently), resolve vanished ones, queue notifications."""
-        chash = row.content_hash
-        prints = {fingerprint(post, f, chash): f for f in found}
-        existing = s.exec(select(models.Finding).where(models.Finding.post_id == row.id)).all()
-        have = {f.fingerprint for f in existing}
-        for old in existing:
-            if old.status == "open" and old.fingerprint not in prints:
-                old.status = "resolved"
-                old.resolved_reason = (
-                    "post deleted" if post.deleted else "post edited; no longer found"
-                )
-                old.updated_at = self.now()
-                result.findings_resolved += 1
-                s.add(models.AuditEvent(action="auto_resolved", finding_id=old.id,
-                                        account_id=account.id, detail={"reason": old.resolved_reason}))  # fmt: skip
-        pii_spans = [(f.start, f.end, f.category) for f in found if f.detector == "student_pii"]
-        for fp, f in prints.items():
-            if fp in have:
-                continue
-            finding = models.Finding(
-                fingerprint=fp, post_id=row.id, account_id=account.id, detector=f.detector,
-                category=f.category, severity=f.severity, start=f.start, end=f.end, score=f.score,
-                explanation=f.explanation, content_hash=chash,
-                masked_excerpt=masked_excerpt(post.text, f.start, f.end, pii_spans),
-            )  # fmt: skip
-            s.add(finding)
-            s.flush()
+        existing: dict[int, list[models.Finding]] = {}
+        ids = [r.id for r in rows.values()]
+        if ids:
+            for old in s.exec(select(models.Finding).where(models.Finding.post_id.in_(ids))):  # type: ignore[union-attr]
+                existing.setdefault(old.post_id, []).append(old)
+        new: list[tuple[FetchedPost, models.Finding]] = []
+        for post in posts:
+            row = rows[post.external_id]
+            chash = row.content_hash
+            prints = {fingerprint(post, f, chash): f for f in found[post.external_id]}
+            olds = existing.get(row.id or 0, [])
+            self._resolve_vanished(s, account, post, olds, prints, result)
+            have = {f.fingerprint for f in olds}
+            pii = [
+                (f.start, f.end, f.category) for f in prints.values() if f.detector == "student_pii"
+            ]
+            for fp, f in prints.items():
+                if fp not in have:
+                    new.append((post, models.Finding(
+                        fingerprint=fp, post_id=row.id, account_id=account.id,
+                        detector=f.detector, category=f.category, severity=f.severity,
+                        start=f.start, end=f.end, score=f.score, explanation=f.explanation,
+                        content_hash=chash,
+                        masked_excerpt=masked_excerpt(post.text, f.start, f.end, pii),
+                    )))  # fmt: skip
+        s.add_all([finding for _, finding in new])
+        s.flush()  # one round trip gives every new finding its id for the outbox rows
+        for post, finding in new:
             result.findings_new += 1
             self._queue(s, account, post, finding)
+
+    def _resolve_vanished(
+        self,
+        s: Session,
+        account: AccountConfig,
+        post: FetchedPost,
+        olds: list[models.Finding],
+        prints: dict[str, Detected],
+        result: AccountResult,
+    ) -> None:
+        """Open findings the re-scan no longer produces become resolved, with an audit event."""
+        for old in olds:
+            if old.status != "open" or old.fingerprint in prints:
+                continue
+            old.status = "resolved"
+            old.resolved_reason = "post deleted" if post.deleted else "post edited; no longer found"
+            old.updated_at = self.now()
+            result.findings_resolved += 1
+            s.add(models.AuditEvent(action="auto_resolved", finding_id=old.id,
+                                    account_id=account.id, detail={"reason": old.resolved_reason}))  # fmt: skip
 
     def _queue(
         self, s: Session, account: AccountConfig, post: FetchedPost, finding: models.Finding

@@ -211,3 +211,13 @@ def test_registry_fields_mirrored_and_handle_change_resets_cursor(
     with Session(engine) as s:
         acc = s.get(models.Account, "a")
         assert acc and acc.handle == "r/moved" and acc.sponsor_email == "sponsor0@mvsd.k12.wa.us"
+
+
+def test_a_post_repeated_within_one_fetch_is_stored_once(cfg: Config, engine: Engine) -> None:
+    platform = FakePlatform({"a": [post("a", 1, "BAD news"), post("a", 1, "BAD news, edited")]})
+    result = (
+        Pipeline(cfg, engine, {"fake": KeywordDetector()}, fetch=platform).scan(["a"]).results[0]
+    )
+    assert result.ok and result.posts_new == 1
+    with Session(engine) as s:
+        assert [p.text for p in s.exec(select(models.Post))] == ["BAD news, edited"]
