@@ -26,30 +26,44 @@ added language), scores whole phrases rather than single tokens, and costs a few
 post. Phrases shorter than `fuzzy_min_chars` must match exactly, so "may charge" never passes for
 "may change", and a short stop list keeps real words ("charge", "chance", "exchange") from passing
 as typos.
+
+Vocabulary and phrase matching live in `detectors.disclaimer_phrases`. Accuracy on a labelled
+corpus: `scanner eval --corpus tests/data/disclaimer_corpus.jsonl` (or `python -m scanner.evaluate
+tests/data/disclaimer_corpus.jsonl --no-vanilla`), which reports the confusion counts with
+"missing disclaimer" as the positive class.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 import re
-import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from connectors.base import Post
 from detectors import textnorm
 from detectors.base import DetectionContext, DetectorSettings, District, Finding
+from detectors.disclaimer_phrases import (
+    FoldedText,
+    Hit,
+    LanguagePack,
+    PhraseMatcher,
+    builtin_packs,
+    expand,
+    starts_with,
+)
 
-_SENTENCE_END = re.compile(r"[.!?]")
-_CLAUSE_END = re.compile(r"[.!?,;:()\[\]|=\"-]")
+__all__ = [
+    "DisclaimerDetector",
+    "DisclaimerSettings",
+    "Judgement",
+    "LanguagePack",
+    "PhraseSet",
+    "builtin_packs",
+    "expand",
+]
 
 
 # --- settings ------------------------------------------------------------------------------------
@@ -91,120 +105,7 @@ class DisclaimerSettings(DetectorSettings):
         return self
 
 
-# --- language packs ------------------------------------------------------------------------------
-
-_PACKS_FILE = Path(__file__).parent / "data" / "disclaimer_languages.yaml"
-
-
-class LanguagePack(BaseModel):
-    """Vocabulary of one language (built-ins in data/disclaimer_languages.yaml). Phrases use
-    "(a|b)" alternatives and "[x]" optional words; word lists may hold multi-word entries only
-    where noted (retractions)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    may_change: tuple[str, ...] = ()  # element A
-    official_pointer: tuple[str, ...] = ()  # element B on its own
-    official_words: frozenset[str] = frozenset()  # "official" itself
-    quality_words: frozenset[str] = frozenset()  # confirmed / accurate / latest … + info noun
-    info_nouns: frozenset[str] = frozenset()
-    site_nouns: frozenset[str] = frozenset()
-    district_words: frozenset[str] = frozenset()
-    pointer_verbs: frozenset[str] = frozenset()
-    for_words: frozenset[str] = frozenset()
-    cue_phrases: tuple[str, ...] = ()  # official-information sense without "official"
-    negations: frozenset[str] = frozenset()  # negate within the clause, up to 5 words back
-    weak_negations: frozenset[str] = frozenset()  # negate only up to 2 words back ("no")
-    retractions: tuple[str, ...] = ()  # mockery right after a phrase ("jk", "yeah right")
-    near_miss_words: frozenset[str] = frozenset()  # real words a fuzzy match must not absorb
-    clause_words: frozenset[str] = frozenset()  # conjunctions that end a negation's reach
-    owner_words: frozenset[str] = frozenset()  # "our club website" is not the district's
-    glue_words: frozenset[str] = frozenset()  # small words inside unsplit hashtags
-
-    def merged(self, other: LanguagePack) -> LanguagePack:
-        """Both packs' vocabularies together (posts mix languages freely)."""
-        values = {}
-        for name in type(self).model_fields:
-            mine, theirs = getattr(self, name), getattr(other, name)
-            values[name] = mine | theirs if isinstance(mine, frozenset) else mine + theirs
-        return LanguagePack(**values)
-
-
-@lru_cache(maxsize=1)
-def builtin_packs() -> dict[str, LanguagePack]:
-    """The built-in languages (English, Spanish)."""
-    raw = yaml.safe_load(_PACKS_FILE.read_text(encoding="utf-8"))
-    return {lang: LanguagePack(**body) for lang, body in raw.items()}
-
-
-def expand(pattern: str) -> list[str]:
-    """All phrasings of a pattern: "(a|b)" alternatives and "[x]" optional words, folded."""
-    parts = re.findall(r"\([^)]*\)|\[[^\]]*\]|[^\s()\[\]]+", pattern)
-    options: list[list[str]] = []
-    for part in parts:
-        if part.startswith("("):
-            options.append(part[1:-1].split("|"))
-        elif part.startswith("["):
-            options.append([part[1:-1], ""])
-        else:
-            options.append([part])
-    out = {" ".join(w for w in combo if w) for combo in itertools.product(*options)}
-    return sorted({textnorm.fold(p) for p in out if p})
-
-
-# --- matching ------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Text:
-    """A folded text, its tokens, and sentence/clause ids per token."""
-
-    folded: str
-    words: list[str]
-    tokens: list[textnorm.Token]
-    sentence: list[int]
-    clause: list[int]
-
-    @classmethod
-    def of(cls, text: str, clause_words: frozenset[str], vocabulary: frozenset[str]) -> _Text:
-        folded = textnorm.fold(text)
-        toks = []
-        for tok in textnorm.tokens(folded):  # unsplit hashtags: "#infomaychange"
-            pieces = textnorm.segment(tok.text, vocabulary) if len(tok.text) >= 8 else [tok.text]
-            toks += [textnorm.Token(p, tok.start, tok.end) for p in pieces]
-        sentence, clause = [], []
-        s = c = 0
-        for i, tok in enumerate(toks):
-            if i:
-                gap = folded[toks[i - 1].end : tok.start]
-                if _SENTENCE_END.search(gap):
-                    s += 1
-                if _CLAUSE_END.search(gap) or tok.text in clause_words:
-                    c += 1
-            sentence.append(s)
-            clause.append(c)
-        return cls(folded, [t.text for t in toks], toks, sentence, clause)
-
-    def same(self, i: int, j: int) -> bool:
-        """Are tokens i and j in the same sentence?"""
-        return 0 <= j < len(self.words) and self.sentence[i] == self.sentence[j]
-
-    def quoted(self, start: int, end: int) -> bool:
-        """Is the token span [start, end) inside a short double-quoted span (a mention, not a
-        use: 'the "may change" line', 'Sure, "information may change". Whatever.')?"""
-        before = self.folded[: self.tokens[start].start]
-        after = self.folded[self.tokens[end - 1].end :]
-        if before.count('"') % 2 == 0 or '"' not in after:
-            return False
-        opened = before.rindex('"')
-        closed = self.tokens[end - 1].end + after.index('"')
-        return len(self.folded[opened:closed].split()) <= 8
-
-
-@dataclass
-class _Hit:
-    start: int
-    end: int  # exclusive token index
-    score: float
+# --- the detector --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -215,65 +116,6 @@ class Judgement:
     b: bool = False
     rejected_a: int = 0
     rejected_b: int = 0
-
-
-class _Matcher:
-    """Fuzzy phrase finder over token windows (rapidfuzz)."""
-
-    def __init__(
-        self,
-        phrases: Iterable[str],
-        threshold: float,
-        min_chars: int,
-        near_miss: frozenset[str],
-        strict: frozenset[str],
-    ):
-        self.phrases = sorted(set(phrases))
-        self.threshold = threshold
-        self.min_chars = min_chars
-        self.near_miss = near_miss
-        self.by_len: dict[int, list[str]] = {}
-        for p in self.phrases:
-            self.by_len.setdefault(len(p.split()), []).append(p)
-        self.strict = strict
-
-    def find(self, text: _Text) -> list[_Hit]:
-        from rapidfuzz import fuzz, process
-
-        words, hits = text.words, []
-        for n, phrases in self.by_len.items():
-            for size in {n - 1, n, n + 1} - {0}:
-                if size > len(words):
-                    continue
-                starts = range(len(words) - size + 1)
-                windows = [" ".join(words[i : i + size]) for i in starts]
-                cutoff = self.threshold if size == n else max(self.threshold, 90)
-                matrix = process.cdist(
-                    phrases, windows, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1
-                )
-                for pi, wi in zip(*matrix.nonzero(), strict=True):
-                    score = float(matrix[pi, wi])
-                    phrase, window = phrases[pi], windows[wi]
-                    if score < 100 and not self._fuzzy_ok(phrase, window):
-                        continue
-                    hits.append(_Hit(int(wi), int(wi) + size, score))
-        return hits
-
-    def _fuzzy_ok(self, phrase: str, window: str) -> bool:
-        """A typo may stand in for a content word, never for a negator or another real word."""
-        if len(phrase) < self.min_chars:
-            return False
-        p_words, w_words = phrase.split(), window.split()
-        if any(w in self.near_miss for w in w_words if w not in p_words):
-            return False
-        return all(w in w_words for w in p_words if w in self.strict)
-
-
-def _starts_with(words: Sequence[str], i: int, seq: tuple[str, ...]) -> bool:
-    return tuple(words[i : i + len(seq)]) == seq
-
-
-# --- the detector --------------------------------------------------------------------------------
 
 
 class DisclaimerDetector:
@@ -305,9 +147,9 @@ class DisclaimerDetector:
             pack.near_miss_words,
             pack.negations | pack.weak_negations,
         )
-        self.a_matcher = _Matcher([p for pat in pack.may_change for p in expand(pat)], *args)
+        self.a_matcher = PhraseMatcher([p for pat in pack.may_change for p in expand(pat)], *args)
         b_phrases = [p for pat in pack.official_pointer for p in expand(pat)]
-        self.b_matcher = _Matcher(b_phrases, *args) if b_phrases else None
+        self.b_matcher = PhraseMatcher(b_phrases, *args) if b_phrases else None
         self.cues = [tuple(p.split()) for pat in pack.cue_phrases for p in expand(pat)]
         self.retractions = [tuple(textnorm.fold(r).split()) for r in pack.retractions]
 
@@ -358,7 +200,7 @@ class DisclaimerDetector:
 
     def judge(self, text: str) -> Judgement:
         """Which elements `text` carries (exposed for evaluation and tests)."""
-        t = _Text.of(text, self.pack.clause_words, self.vocabulary)
+        t = FoldedText.of(text, self.pack.clause_words, self.vocabulary)
         result = Judgement()
         a_hits = []
         for hit in self.a_matcher.find(t):
@@ -383,7 +225,7 @@ class DisclaimerDetector:
 
     # -- element A --
 
-    def _valid_a(self, t: _Text, hit: _Hit) -> bool:
+    def _valid_a(self, t: FoldedText, hit: Hit) -> bool:
         v, words = self.pack, t.words
         phrase_has_negation = any(
             w in v.negations or w in v.weak_negations for w in words[hit.start : hit.end]
@@ -399,7 +241,7 @@ class DisclaimerDetector:
             return False
         return not self._retracted(t, hit.end)
 
-    def _negated(self, t: _Text, start: int) -> bool:
+    def _negated(self, t: FoldedText, start: int) -> bool:
         v = self.pack
         for back in range(1, 6):
             i = start - back
@@ -409,14 +251,14 @@ class DisclaimerDetector:
                 return True
         return False
 
-    def _retracted(self, t: _Text, end: int) -> bool:
+    def _retracted(self, t: FoldedText, end: int) -> bool:
         # from the span's last word on: a fuzzy window may have swallowed the first word after it
         tail = t.words[max(0, end - 1) : end + 8]
-        return any(_starts_with(tail, j, r) for r in self.retractions for j in range(len(tail)))
+        return any(starts_with(tail, j, r) for r in self.retractions for j in range(len(tail)))
 
     # -- element B --
 
-    def _site_refs(self, t: _Text) -> list[int]:
+    def _site_refs(self, t: FoldedText) -> list[int]:
         """Token indexes that refer to a district site."""
         words, refs = t.words, []
         for i, word in enumerate(words):
@@ -429,13 +271,13 @@ class DisclaimerDetector:
                 refs.append(i)
         return refs
 
-    def _district_owns(self, t: _Text, i: int) -> bool:
+    def _district_owns(self, t: FoldedText, i: int) -> bool:
         """Is site noun `i` the district's? 'district website', 'MVSD site', 'website of the
         district', 'sitio web del distrito'; not 'the district says to check our club website'."""
         words, district = t.words, self.district_words
         for name in self.district_names:
             for k in range(max(0, i - len(name) - 2), i - len(name) + 1):
-                if _starts_with(words, k, name):
+                if starts_with(words, k, name):
                     return True
         before = words[max(0, i - 3) : i]
         if any(w in district for w in before):
@@ -444,7 +286,7 @@ class DisclaimerDetector:
         after = words[i + 1 : i + 4]
         return any(w in district for w in after) and any(w in {"of", "del", "de"} for w in after)
 
-    def _cues(self, t: _Text) -> tuple[list[int], int]:
+    def _cues(self, t: FoldedText) -> tuple[list[int], int]:
         """Token indexes carrying the official-information sense, and how many were rejected."""
         p, words = self.pack, t.words
         cues, rejected = [], 0
@@ -468,7 +310,7 @@ class DisclaimerDetector:
             elif word in p.quality_words:
                 is_cue = any(w in p.info_nouns for w in words[i + 1 : i + 3])
             else:
-                is_cue = any(_starts_with(words, i, c) for c in self.cues)
+                is_cue = any(starts_with(words, i, c) for c in self.cues)
             if not is_cue:
                 continue
             if self._negated(t, i) or self._quoted_near(t, i):
@@ -477,7 +319,7 @@ class DisclaimerDetector:
             cues.append(i)
         return cues, rejected
 
-    def _quoted_near(self, t: _Text, i: int) -> bool:
+    def _quoted_near(self, t: FoldedText, i: int) -> bool:
         """'For "official information" visit …': a cue inside a short quoted span."""
         for start in range(max(0, i - 2), i + 1):
             for end in range(i + 1, min(len(t.words), i + 3) + 1):
@@ -485,13 +327,13 @@ class DisclaimerDetector:
                     return True
         return False
 
-    def _mocked(self, t: _Text, cue: int, site: int) -> bool:
+    def _mocked(self, t: FoldedText, cue: int, site: int) -> bool:
         end = max(cue, site) + 1
         return self._retracted(t, end) or any(
             w in {"lol", "lmao", "smh"} for w in t.words[end : end + 3]
         )
 
-    def _pointer_after(self, t: _Text, hit: _Hit, sites: list[int]) -> bool:
+    def _pointer_after(self, t: FoldedText, hit: Hit, sites: list[int]) -> bool:
         for s in sites:
             if s < hit.end or t.sentence[s] != t.sentence[hit.end - 1] or s - hit.end > 8:
                 continue
@@ -499,7 +341,7 @@ class DisclaimerDetector:
                 return not self._mocked(t, s, s)
         return False
 
-    def _valid_b_phrase(self, t: _Text, hit: _Hit) -> bool:
+    def _valid_b_phrase(self, t: FoldedText, hit: Hit) -> bool:
         return not (self._negated(t, hit.start) or t.quoted(hit.start, hit.end))
 
     # -- finding --
@@ -529,97 +371,3 @@ class DisclaimerDetector:
                 explanation=what,
             )
         ]
-
-
-# --- evaluation on a labelled corpus -------------------------------------------------------------
-
-
-@dataclass
-class EvalResult:
-    """Confusion counts (positive class = "missing disclaimer") and the misjudged post ids."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-    false_positives: list[str] = field(default_factory=list)  # compliant, flagged
-    false_negatives: list[str] = field(default_factory=list)  # missing, not flagged
-
-    @property
-    def accuracy(self) -> float:
-        total = self.tp + self.fp + self.fn + self.tn
-        return (self.tp + self.tn) / total if total else 0.0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-
-def evaluate(detector: DisclaimerDetector, records: Iterable[dict]) -> EvalResult:
-    """Run the detector over corpus records `{"id", "text", "platform"?, "disclaimer_ok"}`."""
-    records = list(records)
-    now = datetime.now(UTC)
-    posts = [
-        Post(
-            platform=r.get("platform", "unknown"),
-            account=r.get("account", ""),
-            external_id=str(r["id"]),
-            url="",
-            author=None,
-            created_at=now,
-            text=r["text"],
-        )
-        for r in records
-    ]
-    result = EvalResult()
-    for record, findings in zip(
-        records, detector.detect_batch(posts, DetectionContext()), strict=True
-    ):
-        flagged = any(f.category == "missing_disclaimer" for f in findings)
-        missing = not record["disclaimer_ok"]
-        if flagged and missing:
-            result.tp += 1
-        elif flagged:
-            result.fp += 1
-            result.false_positives.append(str(record["id"]))
-        elif missing:
-            result.fn += 1
-            result.false_negatives.append(str(record["id"]))
-        else:
-            result.tn += 1
-    return result
-
-
-def _main(argv: list[str]) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Disclaimer accuracy on a labelled corpus.")
-    parser.add_argument("corpus", nargs="?", default="tests/data/disclaimer_corpus.jsonl")
-    parser.add_argument(
-        "--domain", action="append", help="district domain (default: the corpus district's)"
-    )
-    args = parser.parse_args(argv)
-    domains = tuple(args.domain or ("mvsd.k12.wa.us", "maplevalleysd.org"))
-    detector = DisclaimerDetector(DisclaimerSettings(), District(district_domains=domains))
-    lines = Path(args.corpus).read_text(encoding="utf-8").splitlines()
-    records = [json.loads(line) for line in lines if line.strip()]
-    res = evaluate(detector, records)
-    by_id = {str(r["id"]): r for r in records}
-    print(f"posts={len(records)} tp={res.tp} fp={res.fp} fn={res.fn} tn={res.tn}")
-    print(f"accuracy={res.accuracy:.3f} precision={res.precision:.3f} recall={res.recall:.3f}")
-    for label, ids in (
-        ("flagged but compliant", res.false_positives),
-        ("missed", res.false_negatives),
-    ):
-        for pid in ids:
-            j = detector.judge(by_id[pid]["text"])
-            print(f"{label}: {pid} A={j.a} B={j.b} {by_id[pid]['text']!r}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))

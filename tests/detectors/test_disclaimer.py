@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from connectors.base import Post
 from detectors.base import AccountInfo, DetectionContext, District
-from detectors.disclaimer import DisclaimerDetector, DisclaimerSettings, evaluate, expand
+from detectors.disclaimer import DisclaimerDetector, DisclaimerSettings, expand
+from scanner.evaluate import evaluate
 
 DOMAINS = ("mvsd.k12.wa.us", "maplevalleysd.org")
 CORPUS = Path(__file__).parents[1] / "data" / "disclaimer_corpus.jsonl"
@@ -284,5 +285,8 @@ def test_corpus_accuracy(det: DisclaimerDetector) -> None:
     records = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
     assert len(records) >= 100
     assert {"id", "text", "platform", "disclaimer_ok"} <= set(records[0])
-    result = evaluate(det, records)
-    assert result.accuracy >= 0.95, (result.false_positives, result.false_negatives)
+    result = evaluate(
+        records, {"disclaimer": det}, District(district_domains=DOMAINS), vanilla_model=None
+    )
+    assert result.disclaimer is not None and result.disclaimer.total == len(records)
+    assert result.disclaimer.accuracy >= 0.95, result.disclaimer.misses
