@@ -5,6 +5,9 @@ a keyword detector, and can stop dead at a known point so the test can SIGKILL i
   --block fetch:ID   inside the fetch of account ID (before any write)
   --block commit:ID  inside account ID's write transaction, after rows were flushed
 Reaching the point writes `<marker>` and the process then sleeps until killed.
+`--notify` runs the real `scanner.notify.Notifier` (SMTP transport from the config) instead of
+scanning; with `--block send:K` it hangs after the K-th message the SMTP server accepted, before
+that e-mail row is marked sent (its Message-ID is written to `<marker>`).
 `--claims FILE` appends "account worker start_ns end_ns" for every account it scanned.
 `--rounds K --start-file F`: K passes, pass r at --now + 2r hours, each starting once F<r> exists
 (and writing F<r>.<worker>.done at its end), so racing workers start each round together.
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.base import FetchResult, Post
-from scanner.config import Config
+from scanner.config import Config, load_config
 from scanner.db import open_database
 from scanner.pipeline import AccountResult, Pipeline
 from scanner.scheduler import Service
@@ -72,10 +75,40 @@ def make_service(
     )  # fmt: skip
 
 
-def hang(marker: Path) -> None:
-    marker.write_text("reached")
+def hang(marker: Path, text: str = "reached") -> None:
+    marker.write_text(text)
     while True:
         time.sleep(60)
+
+
+def notify(args: argparse.Namespace, now: datetime, marker: Path) -> None:
+    """Compose and send through the real Notifier and SMTP transport; maybe hang after a send."""
+    from scanner.mailer import build_transport
+    from scanner.notify import Notifier
+
+    config = load_config(args.config)
+    real = build_transport(config)
+    phase, _, after = args.block.partition(":")
+    accepted = 0
+
+    class HangAfterSend:
+        """The real transport; after the K-th accepted message, stop before it is marked sent."""
+
+        def send(self, message: Any, *, key: str) -> None:
+            nonlocal accepted
+            real.send(message, key=key)
+            accepted += 1
+            if phase == "send" and accepted == int(after):
+                hang(marker, str(message["Message-ID"]))
+
+        def close(self) -> None:
+            real.close()
+
+    engine = open_database(args.db)
+    notifier = Notifier(config, engine, worker=args.worker, now=lambda: now,
+                        transport=HangAfterSend())  # fmt: skip
+    result = notifier.run(digest_now=True)
+    print(result.sent, result.failed, flush=True)
 
 
 def main() -> None:
@@ -92,10 +125,14 @@ def main() -> None:
     p.add_argument("--delay", type=float, default=0.0)
     p.add_argument("--posts", type=int, default=3)
     p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--notify", action="store_true")
     args = p.parse_args()
     now = datetime.fromisoformat(args.now)
     phase, _, blocked = args.block.partition(":")
     marker = Path(args.marker) if args.marker else Path("/dev/null")
+    if args.notify:
+        notify(args, now, marker)
+        return
 
     serve = scripted_fetch(args.posts, args.delay)
 

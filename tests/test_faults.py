@@ -2,18 +2,23 @@
 
 - a platform failing mid-pagination with every class of the connector error tree;
 - a worker process killed with SIGKILL mid-fetch and mid-transaction, then a rerun;
+- a notifier process killed with SIGKILL mid-send (the SMTP server has the message, the outbox
+  row is not marked sent), then a fresh notifier after the lease expired;
 - two and four worker processes racing over 200 accounts (PostgreSQL; SQLite with two).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,12 +37,14 @@ from connectors.base import (
 )
 from connectors.replay import ReplayError
 from scanner import models
-from scanner.config import Config
+from scanner.config import Config, load_config
 from scanner.db import open_database
+from scanner.notify import Notifier
 from scanner.scheduler import Service
 from tests.conftest import write_config
 from tests.fault_worker import EXPECTED, T0, make_service, platform_posts, scripted_fetch
 from tests.scanner.test_pipeline import KeywordDetector
+from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -206,6 +213,124 @@ def test_sigkill_mid_scan_then_rerun(tmp_path: Path, db_url: str, phase: str) ->
         assert [r.account_id for r in later.run_once().results] == ["acc001", "acc002"]
         assert later.run_once().results == []
         assert final_state(engine, ids) == expected(ids)
+    finally:
+        engine.dispose()
+
+
+# --- SIGKILL mid-send --------------------------------------------------------------------------
+
+
+@dataclass
+class HoldingSmtpServer(SmtpServer):
+    """Stores the `hold_at`-th message, signals `held`, then withholds its 250 until `release`."""
+
+    hold_at: int = 0
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        if len(self.messages) == self.hold_at and not self.held.is_set():
+            self.held.set()
+            while not self.release.is_set():  # the client waits for the reply; it is killed
+                await asyncio.sleep(0.01)
+        return reply
+
+
+def email_rows(engine: Engine) -> list[models.Outbox]:
+    with Session(engine) as s:
+        return list(s.exec(select(models.Outbox).where(models.Outbox.kind == "email")
+                           .order_by(models.Outbox.id)).all())  # type: ignore[arg-type]  # fmt: skip
+
+
+@pytest.mark.parametrize("point", ["after_reply", "before_reply"])
+def test_sigkill_mid_send_then_rerun(tmp_path: Path, db_url: str, point: str) -> None:
+    """Killed after the server accepted the 2nd e-mail, before its row was marked sent.
+
+    `after_reply`: the notifier read the server's 250 and dies before `_mark_sent`;
+    `before_reply`: the server stored the message and the notifier dies waiting for the 250.
+    Either way the row keeps its lease and no `sent_at`; once the lease expires a fresh notifier
+    sends it again - the SAME message (Message-ID, Date, body), so receivers that dedupe by
+    Message-ID show it once. Delivery is at-least-once: at most twice on the wire, once in the DB.
+    """
+    server = HoldingSmtpServer(hold_at=2 if point == "before_reply" else 0)
+    server.up()
+    try:
+        _mid_send(tmp_path, db_url, server, point)
+    finally:
+        server.release.set()
+        server.down()
+
+
+def _mid_send(tmp_path: Path, db_url: str, server: HoldingSmtpServer, point: str) -> None:
+    ids = ["acc000", "acc001"]
+    folder = config_with(tmp_path / "c", len(ids), db_url)
+    scanner_yaml = folder / "scanner.yaml"
+    block = server.mail_block()
+    mail = ", ".join(f"{k}: {v}" for k, v in block.items())
+    text = scanner_yaml.read_text()
+    scanner_yaml.write_text(
+        "\n".join(f"mail: {{{mail}}}" if ln.startswith("mail:") else ln
+                  for ln in text.splitlines()) + "\n"
+    )  # fmt: skip
+    engine = open_database(db_url)
+    try:
+        make_service(folder, engine, "scan", T0, scripted_fetch()).run_once()  # outbox items
+        marker = tmp_path / "sent"
+        cmd = worker_cmd(db_url, folder, "doomed", T0, marker=marker) + ["--notify"]
+        if point == "after_reply":
+            cmd += ["--block", "send:2"]
+        proc = spawn(cmd)
+        if point == "after_reply":
+            wait_for(marker, proc)
+        else:
+            deadline = time.monotonic() + 30
+            while not server.held.wait(0.05):
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline, "the notifier never sent a 2nd message"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        server.release.set()
+
+        rows = email_rows(engine)
+        assert len(rows) >= 4  # immediate alerts to sponsors and officer, digests to sponsors
+        killed = server.messages[1].message_id
+        if point == "after_reply":
+            assert marker.read_text() == killed
+        assert len(server.messages) == 2
+        by_mid = {r.message_id: r for r in rows}
+        assert by_mid[server.messages[0].message_id].sent_at is not None
+        row = by_mid[killed]
+        assert (row.sent_at, row.lease_owner, row.attempts) == (None, "doomed", 1)
+
+        # a fresh notifier while the dead one's lease holds: everything else, not the killed one
+        first = Notifier(load_config(folder), engine, worker="fresh",
+                         now=lambda: T0 + timedelta(seconds=1)).run()  # fmt: skip
+        assert first.sent == len(rows) - 2
+        assert killed not in [m.message_id for m in server.messages[2:]]
+        # past the lease (6 * timeout_seconds + 60 s): the killed one is sent again, same message
+        late = T0 + timedelta(seconds=6 * block["timeout_seconds"] + 60 + 1)
+        second = Notifier(load_config(folder), engine, worker="fresh", now=lambda: late).run()
+        assert (second.sent, second.failed, second.dead) == (1, 0, 0)
+        assert Notifier(load_config(folder), engine, now=lambda: late).run().sent == 0
+
+        counts = Counter(m.message_id for m in server.messages)
+        assert counts == Counter({r.message_id: 1 for r in rows} | {killed: 2})
+        copies = [m.data for m in server.messages if m.message_id == killed]
+        assert copies[0] == copies[1]  # same Message-ID, Date, body and MIME boundary
+        rows = email_rows(engine)
+        assert all(r.sent_at is not None and r.lease_owner is None for r in rows)
+        assert by_mid[killed].id in {r.id for r in rows if r.attempts == 2}
+        assert [r.id for r in rows if r.attempts != 1] == [by_mid[killed].id]
+        with Session(engine) as s:
+            events = s.exec(select(models.AuditEvent)
+                            .where(models.AuditEvent.action == "alert_sent")).all()  # fmt: skip
+            items = s.exec(select(models.Outbox).where(models.Outbox.kind == "item")).all()
+        assert sorted(e.detail["outbox_id"] for e in events) == [r.id for r in rows]  # once each
+        assert all(i.sent_at is not None for i in items) and len(items) == len(ids) * 3
+        state, want = final_state(engine, ids), expected(ids)
+        for key in ("posts", "findings", "cursors_ok", "leases"):  # outbox now has e-mail rows
+            assert state[key] == want[key], key
     finally:
         engine.dispose()
 
