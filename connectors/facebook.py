@@ -10,13 +10,12 @@ account's profile text.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
-from connectors.graph import finish_fetch, graph_client, recheck_deleted, walk
+from connectors.graph import GraphSettings, finish_fetch, graph_client, recheck_deleted, walk
+from connectors.http import HttpConnector
 from connectors.util import from_epoch, iso, parse_time
-from scanner.secrets import Secret
 
 POST_FIELDS = (
     "id,message,story,created_time,updated_time,permalink_url,scheduled_publish_time,"
@@ -25,26 +24,15 @@ POST_FIELDS = (
 PAGE_FIELDS = "id,name,username,about,description"
 
 
-class FacebookSettings(ConnectorSettings):
+class FacebookSettings(GraphSettings):
     """`platforms.facebook` in scanner.yaml."""
 
-    access_token: Secret | None = None
-    graph_version: str = "21.0"
-    recheck_hours: float = 48.0
 
-
-class FacebookConnector:
+class FacebookConnector(HttpConnector[FacebookSettings]):
     """Fetches posts of one Facebook page."""
 
     name: ClassVar[str] = "facebook"
     Settings: ClassVar[type[ConnectorSettings]] = FacebookSettings
-
-    def __init__(
-        self, settings: FacebookSettings, *, offline: bool = False, config_dir: Path | None = None
-    ):
-        self.settings = settings
-        self.offline = offline
-        self.config_dir = config_dir
 
     def fetch(
         self, account: AccountLike, cursor: str | None, state: Mapping[str, Any] | None = None

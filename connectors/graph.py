@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import requests
@@ -19,6 +19,7 @@ import requests
 from connectors.base import (
     AuthError,
     ConnectorError,
+    ConnectorSettings,
     NotFound,
     Post,
     RateLimited,
@@ -43,12 +44,12 @@ NOT_FOUND_CODES = {803}
 RECHECK_MAX = 100
 
 
-class GraphSettings(Protocol):
-    """The settings fields the Graph API connectors share."""
+class GraphSettings(ConnectorSettings):
+    """Settings shared by the Graph API connectors (`platforms.facebook`, `platforms.instagram`)."""
 
-    access_token: Secret | None
-    graph_version: str
-    timeout_seconds: float
+    access_token: Secret | None = None
+    graph_version: str = "21.0"
+    recheck_hours: float = 48.0
 
 
 class GraphClient:

@@ -9,38 +9,26 @@ that vanished (error 100/33 → deleted). The biography is the account's profile
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
-from connectors.graph import finish_fetch, graph_client, recheck_deleted, walk
+from connectors.graph import GraphSettings, finish_fetch, graph_client, recheck_deleted, walk
+from connectors.http import HttpConnector
 from connectors.util import parse_time
-from scanner.secrets import Secret
 
 MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type,username"
 USER_FIELDS = "id,username,name,biography,website"
 
 
-class InstagramSettings(ConnectorSettings):
+class InstagramSettings(GraphSettings):
     """`platforms.instagram` in scanner.yaml."""
 
-    access_token: Secret | None = None
-    graph_version: str = "21.0"
-    recheck_hours: float = 48.0
 
-
-class InstagramConnector:
+class InstagramConnector(HttpConnector[InstagramSettings]):
     """Fetches media captions of one Instagram professional account."""
 
     name: ClassVar[str] = "instagram"
     Settings: ClassVar[type[ConnectorSettings]] = InstagramSettings
-
-    def __init__(
-        self, settings: InstagramSettings, *, offline: bool = False, config_dir: Path | None = None
-    ):
-        self.settings = settings
-        self.offline = offline
-        self.config_dir = config_dir
 
     def fetch(
         self, account: AccountLike, cursor: str | None, state: Mapping[str, Any] | None = None
