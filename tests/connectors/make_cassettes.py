@@ -99,6 +99,10 @@ def reddit_scenarios(out: Path) -> None:
 
 
 XUID = "1587654321098765432"
+# X pagination cursors (`meta.next_token`, opaque page markers in X's format; not credentials).
+X_PAGE_2 = "7140dibdnow9c7btw4232poeq0wapgnwgwqwvuwn3peex"
+X_PAGE_3 = "7140dibdnow9c7btw3w3itbygz8uu5pbs45oy6erjc2ls"
+X_DEMO_PAGE_2 = "7140dibdnow9c7btw452gzi4zlkyk4r2t0l0sw1jlfo0w"
 XUSER = {"id": XUID, "name": "MV Chess", "username": "MVChessClub",
          "description": "Maple Valley chess club. " + DISCLAIMER}  # fmt: skip
 
@@ -128,7 +132,7 @@ def x_scenarios(out: Path) -> None:
                   pt("2026-10-22 09:05"), entities=link),
             tweet(i["c2"], "Snack schedule is up (fixed the date)", pt("2026-10-21 15:41"),
                   history=[i["c"], i["c2"]]),
-        ], next_token="7140dibdnow9c7btw4232poeq0wapgnwgwqwvuwn3peex", user=XUSER, media=media),
+        ], next_token=X_PAGE_2, user=XUSER, media=media),
         x_tweets_page(XUID, [
             tweet(i["c"], "Snack schedule is up", pt("2026-10-21 15:30"), history=[i["c"], i["c2"]]),
             tweet(i["b"], "Club photo day on Tuesday", pt("2026-10-20 19:00")),
@@ -149,7 +153,7 @@ def x_scenarios(out: Path) -> None:
         x_tweets_page(XUID, [
             tweet(i["h"], "Winter ladder sign-ups close Friday", pt("2026-10-27 12:00")),
             tweet(i["g"], "Bus to state leaves at 7 am", pt("2026-10-26 18:30")),
-        ], next_token="7140dibdnow9c7btw3w3itbygz8uu5pbs45oy6erjc2ls", user=XUSER),
+        ], next_token=X_PAGE_3, user=XUSER),
         x_tweets_page(XUID, [
             tweet(i["f"], "Puzzle of the week: white to move and mate in 3", pt("2026-10-25 20:15")),
         ], user=XUSER),
@@ -364,7 +368,7 @@ def demo(out: Path) -> None:
             tweet(t["t3"], "Playoff soccer tickets go on sale Wednesday at the student store. "
                   "Questions? Call Sofia's mom at 425-555-0142.", pt("2026-10-26 09:35"),
                   author_id=uid),
-        ], next_token="7140dibdnow9c7btw452gzi4zlkyk4r2t0l0sw1jlfo0w", user=user),
+        ], next_token=X_DEMO_PAGE_2, user=user),
         x_tweets_page(uid, [
             tweet(t["t2"], "Great job by Mrs. Parker organizing homecoming. What a week, Jaguars! "
                   f"{DISCLAIMER}", pt("2026-10-17 21:05"), author_id=uid),

@@ -33,6 +33,7 @@ from .cassette_kit import (
     x_tweets_page,
 )
 from .conftest import replay
+from .make_cassettes import X_PAGE_2
 
 SUB, UID, PAGE, IG = (
     "MapleValleyChess",
@@ -66,7 +67,7 @@ def preamble(platform: str) -> list[Ix]:
             x_tweets_page(
                 UID,
                 [tweet("1850000000000000001", "hi", "2026-10-25T00:30:00Z")],
-                next_token="7140dibdnow9c7btw4232poeq0wapgnwgwqwvuwn3peex",
+                next_token=X_PAGE_2,
             )
         ]
     if platform in ("facebook", "instagram"):
