@@ -78,7 +78,7 @@ def test_bad_lines_get_an_error_and_the_rest_continue(outcome) -> None:
     assert "line 4: invalid JSON" in stderr
     assert 'line 5: expected an object with "id" and "text"' in stderr
     assert "broken" not in stderr
-    assert any(x["post_id"] == "p3" for x in lines) or any(x["post_id"] == "p4" for x in lines)
+    assert any(x["post_id"] == "p4" for x in lines)  # lines after the bad ones were judged
 
 
 @pytest.mark.parametrize(
