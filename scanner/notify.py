@@ -21,8 +21,10 @@ transaction. `Notifier.run()` then:
    attempt counted; SKIP LOCKED on PostgreSQL, a conditional UPDATE everywhere), *send*, *mark
    sent* (`sent_at`, the items' `sent_at`, an AuditEvent "alert_sent") in a new transaction.
 
-What the e-mails say is `scanner.alerts` (Jinja2 templates in scanner/templates); how they
-leave is `scanner.mailer` (SMTP or .eml files).
+Steps 1 and 2 are `scanner.notify_compose.Composer`; step 3 (claim, send, retry, dead letters)
+is `Notifier` here; `scanner notify --status` is `scanner.notify_status`. What the e-mails say is
+`scanner.alerts` (Jinja2 templates in scanner/templates); how they leave is `scanner.mailer` (SMTP
+or .eml files).
 
 Failures (see `scanner.mailer` for which are permanent): a transient one sets `next_attempt_at`
 to now + tenacity's `wait_exponential` (1 min, doubling, at most 6 h) — nothing sleeps inside a
@@ -41,33 +43,40 @@ attempts ran out without any recorded outcome (a crash loop) is dead-lettered at
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import tenacity
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, or_
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from scanner import alerts, models
-from scanner.alerts import AlertItem
 from scanner.config import Config
 from scanner.db import session_scope
 from scanner.mailer import SendError, Transport, build_transport, eml_name
+from scanner.notify_compose import MAX_REFERENCES, Composer, make_message_id, outbox_update
+from scanner.notify_status import EmailStatus, StatusReport, unsent_report
+
+__all__ = [
+    "BACKOFF",
+    "MAX_REFERENCES",
+    "EmailStatus",
+    "NotifyResult",
+    "Notifier",
+    "StatusReport",
+    "make_message_id",
+    "retry_delay",
+]
 
 log = logging.getLogger(__name__)
 
-Outbox, Finding, AuditEvent = models.Outbox, models.Finding, models.AuditEvent
+Outbox, AuditEvent = models.Outbox, models.AuditEvent
 
 BACKOFF = tenacity.wait_exponential(multiplier=60, min=60, max=6 * 3600)
-MAX_REFERENCES = 10
 
 
 @dataclass
@@ -86,40 +95,6 @@ class NotifyResult:
 
 
 @dataclass(frozen=True)
-class EmailStatus:
-    """One unsent e-mail row as `scanner notify --status` shows it."""
-
-    id: int
-    recipient: str
-    delivery: str
-    subject: str
-    state: str  # pending | sending | retrying | dead
-    attempts: int
-    created_at: datetime
-    next_attempt_at: datetime | None
-    dead_at: datetime | None
-    last_error: str | None
-    message_id: str | None
-
-
-@dataclass
-class StatusReport:
-    """Unsent e-mails and the items still waiting to be grouped into one."""
-
-    emails: list[EmailStatus] = field(default_factory=list)
-    waiting: list[dict[str, Any]] = field(default_factory=list)
-    next_digest_at: datetime | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready report."""
-        return {
-            "emails": [asdict(e) for e in self.emails],
-            "waiting_items": self.waiting,
-            "next_digest_at": self.next_digest_at,
-        }
-
-
-@dataclass(frozen=True)
 class _Claimed:
     id: int
     recipient: str
@@ -130,26 +105,11 @@ class _Claimed:
     attempts: int
 
 
-class _Conflict(Exception):
-    """Another notifier grouped some of these items first."""
-
-
-def _update() -> Any:
-    """A bulk UPDATE of outbox rows; conditions decide, the session's objects are not synced."""
-    return update(Outbox).execution_options(synchronize_session=False)
-
-
 def retry_delay(attempt: int) -> timedelta:
     """Back-off after the `attempt`-th failure: tenacity's exponential wait (60 s, 120 s, …)."""
     state = tenacity.RetryCallState(tenacity.Retrying(), fn=None, args=(), kwargs={})
     state.attempt_number = attempt
     return timedelta(seconds=BACKOFF(state))
-
-
-def make_message_id(outbox_id: int, dedupe_key: str, created_at: datetime, domain: str) -> str:
-    """A Message-ID derived from the e-mail row, unique across databases (creation time)."""
-    seed = f"{outbox_id}\x1f{dedupe_key}\x1f{created_at.isoformat()}"
-    return f"<alert.{outbox_id}.{hashlib.sha256(seed.encode()).hexdigest()[:16]}@{domain}>"
 
 
 class Notifier:
@@ -169,10 +129,9 @@ class Notifier:
         self.worker = worker
         self.now = now
         self.transport = transport
-        self.tz = ZoneInfo(config.scanner.timezone)
-        mail = config.scanner.mail
-        self.domain = mail.sender.rsplit("@", 1)[1]
-        self.lease = timedelta(seconds=6 * mail.timeout_seconds + 60)
+        self.composer = Composer(config, engine, now=now)
+        self.tz, self.domain = self.composer.tz, self.composer.domain
+        self.lease = timedelta(seconds=6 * config.scanner.mail.timeout_seconds + 60)
 
     # --- public API ----------------------------------------------------------------------
 
@@ -186,66 +145,21 @@ class Notifier:
 
     def digest_slot(self, now: datetime) -> datetime:
         """The latest digest time (district timezone) at or before `now`, in UTC."""
-        at = time.fromisoformat(self.config.scanner.notifications.digest_time)
-        local = now.astimezone(self.tz)
-        slot = datetime.combine(local.date(), at, tzinfo=self.tz)
-        if slot > local:
-            slot = datetime.combine(local.date() - timedelta(days=1), at, tzinfo=self.tz)
-        return slot.astimezone(UTC)
+        return self.composer.digest_slot(now)
 
     def next_digest_at(self, now: datetime) -> datetime:
         """The first digest time after `now`, in UTC."""
-        at = time.fromisoformat(self.config.scanner.notifications.digest_time)
-        day = self.digest_slot(now).astimezone(self.tz).date() + timedelta(days=1)
-        return datetime.combine(day, at, tzinfo=self.tz).astimezone(UTC)
+        return self.composer.next_digest_at(now)
 
     def status(self) -> StatusReport:
         """Unsent e-mails (pending, sending, retrying, dead) and items awaiting grouping."""
         now = self.now()
-        report = StatusReport(next_digest_at=self.next_digest_at(now))
-        with Session(self.engine) as s:
-            rows = s.exec(
-                select(Outbox)
-                .where(Outbox.kind == "email", Outbox.sent_at.is_(None))  # type: ignore[union-attr]
-                .order_by(Outbox.id)  # type: ignore[arg-type]
-            ).all()
-            for r in rows:
-                if r.dead_at is not None:
-                    state = "dead"
-                elif r.lease_until is not None and r.lease_until > now:
-                    state = "sending"
-                else:
-                    state = "retrying" if r.attempts else "pending"
-                report.emails.append(
-                    EmailStatus(
-                        r.id or 0,
-                        r.recipient,
-                        r.delivery,
-                        r.payload.get("subject", ""),
-                        state,
-                        r.attempts,
-                        r.created_at,
-                        r.next_attempt_at,
-                        r.dead_at,
-                        r.last_error,
-                        r.message_id,
-                    )  # fmt: skip
-                )
-            waiting = s.exec(
-                select(Outbox.recipient, Outbox.delivery, func.count())
-                .where(Outbox.kind == "item", Outbox.email_id.is_(None))  # type: ignore[union-attr]
-                .group_by(Outbox.recipient, Outbox.delivery)
-                .order_by(Outbox.recipient)
-            ).all()
-        report.waiting = [
-            {"recipient": rcpt, "delivery": delivery, "items": n} for rcpt, delivery, n in waiting
-        ]
-        return report
+        return unsent_report(self.engine, now, self.next_digest_at(now))
 
     def retry_dead(self, ids: Sequence[int] | None = None) -> int:
         """Give dead-lettered e-mails (all, or these ids) a fresh set of attempts."""
         stmt = (
-            _update()
+            outbox_update()
             .where(Outbox.kind == "email", Outbox.dead_at.is_not(None), Outbox.sent_at.is_(None))  # type: ignore[union-attr]
             .values(
                 dead_at=None,
@@ -260,189 +174,15 @@ class Notifier:
         with session_scope(self.engine) as s:
             return s.execute(stmt).rowcount  # type: ignore[attr-defined]
 
-    # --- step 1: resolution notices ------------------------------------------------------
+    # --- steps 1 and 2 (scanner.notify_compose) ----------------------------------------------
 
     def queue_resolution_notices(self, result: NotifyResult) -> None:
         """One digest item per auto-resolved finding whose sponsor alert was already composed."""
-        now = self.now()
-        notice = aliased(Outbox)
-        has_notice = (
-            select(notice.id)
-            .where(notice.finding_id == Finding.id, notice.dedupe_key.like("resolved:%"))  # type: ignore[attr-defined]
-            .exists()
-        )
-        auto = (
-            select(AuditEvent.id)
-            .where(AuditEvent.finding_id == Finding.id, AuditEvent.action == "auto_resolved")
-            .exists()
-        )
-        query = (
-            select(Outbox, Finding)
-            .join(Finding, Finding.id == Outbox.finding_id)  # type: ignore[arg-type]
-            .where(Finding.status == "resolved", auto, ~has_notice)
-            .where(Outbox.kind == "item", Outbox.dedupe_key.like("item:%"))  # type: ignore[attr-defined]
-            .where(Outbox.email_id.is_not(None))  # type: ignore[union-attr]
-            .order_by(Outbox.id)  # type: ignore[arg-type]
-        )
-        try:
-            with session_scope(self.engine) as s:
-                for item, finding in s.exec(query).all():
-                    if item.payload.get("role") != "sponsor":
-                        continue
-                    s.add(self._notice(item, finding, now))
-                    result.resolution_notices += 1
-        except (IntegrityError, OperationalError) as exc:  # a concurrent notifier queued them
-            result.resolution_notices = 0
-            log.info("resolution notices left to another notifier (%s)", type(exc).__name__)
-
-    def _notice(
-        self,
-        item: models.Outbox,
-        finding: models.Finding,
-        now: datetime,
-        email_id: int | None = None,
-    ) -> models.Outbox:
-        """A digest item saying `finding` was resolved, queued as of its resolution."""
-        queued = min(finding.updated_at, now) if finding.updated_at else now
-        return Outbox(
-            dedupe_key=f"resolved:{finding.id}:{item.recipient}"[:200],
-            recipient=item.recipient, kind="item", delivery="digest", finding_id=finding.id,
-            email_id=email_id, created_at=now, next_attempt_at=queued,
-            payload={**item.payload, "resolved": True,
-                     "resolved_reason": finding.resolved_reason or "resolved"},
-        )  # fmt: skip
-
-    # --- step 2: compose -----------------------------------------------------------------
+        result.resolution_notices += self.composer.queue_resolution_notices()
 
     def compose(self, result: NotifyResult, *, digest_now: bool = False) -> None:
         """Group due items into e-mail rows (one transaction; a lost race rolls back)."""
-        now = self.now()
-        cutoff = now if digest_now else self.digest_slot(now)
-        queued = func.coalesce(Outbox.next_attempt_at, Outbox.created_at)
-        query = (
-            select(Outbox)
-            .where(Outbox.kind == "item", Outbox.email_id.is_(None), Outbox.dead_at.is_(None))  # type: ignore[union-attr]
-            .where(
-                or_(
-                    and_(Outbox.delivery == "immediate", queued <= now),
-                    and_(Outbox.delivery != "immediate", queued <= cutoff),
-                )
-            )
-            .order_by(Outbox.id)  # type: ignore[arg-type]
-            .with_for_update(skip_locked=True)
-        )
-        created = 0
-        try:
-            with session_scope(self.engine) as s:
-                items = list(s.exec(query).all())
-                if not items:
-                    return
-                ids = [i.finding_id for i in items if i.finding_id is not None]
-                findings = {
-                    f.id: f
-                    for f in s.exec(select(Finding).where(Finding.id.in_(ids)))  # type: ignore[union-attr]
-                }
-                auto = set(
-                    s.exec(
-                        select(AuditEvent.finding_id).where(
-                            AuditEvent.action == "auto_resolved",
-                            AuditEvent.finding_id.in_(ids),  # type: ignore[union-attr]
-                        )
-                    ).all()
-                )
-                groups: dict[tuple[str, str, str], list[models.Outbox]] = {}
-                for item in items:
-                    immediate = item.delivery == "immediate"
-                    account = str(item.payload.get("account_id", "")) if immediate else ""
-                    key = (item.recipient, "immediate" if immediate else "digest", account)
-                    groups.setdefault(key, []).append(item)
-                for (recipient, delivery, account), group in groups.items():
-                    self._create_email(s, recipient, delivery, account, group, findings, auto, now)
-                    created += 1
-        except (_Conflict, IntegrityError, OperationalError) as exc:
-            log.warning("composing skipped this time (%s); items stay queued", type(exc).__name__)
-            return
-        result.emails_created += created
-
-    def _create_email(
-        self,
-        s: Session,
-        recipient: str,
-        delivery: str,
-        account: str,
-        group: list[models.Outbox],
-        findings: dict[int | None, models.Finding],
-        auto: set[int | None],
-        now: datetime,
-    ) -> None:
-        email = Outbox(
-            dedupe_key=f"email:{min(i.id or 0 for i in group)}:{recipient}"[:200],
-            recipient=recipient, kind="email", delivery=delivery, created_at=now,
-            next_attempt_at=now, payload={},
-        )  # fmt: skip
-        s.add(email)
-        s.flush()
-        assert email.id is not None
-        message_id = make_message_id(email.id, email.dedupe_key, now, self.domain)
-        in_reply_to, references = (
-            self._thread(s, recipient, account) if delivery == "immediate" else (None, [])
-        )
-        alert_items = []
-        for item in group:
-            finding = findings.get(item.finding_id)
-            status = finding.status if finding is not None else "open"
-            reason = finding.resolved_reason if finding is not None else None
-            alert_items.append(AlertItem(item.finding_id, item.payload, status, reason))
-        rendered = alerts.render(self.config, recipient, delivery, alert_items)
-        email.message_id = message_id
-        email.payload = {
-            "subject": rendered.subject,
-            "text": rendered.text,
-            "html": rendered.html,
-            "message_id": message_id,
-            "in_reply_to": in_reply_to,
-            "references": references,
-            "thread_account": account or None,
-            "item_ids": [i.id for i in group],
-            "finding_ids": sorted({i.finding_id for i in group if i.finding_id is not None}),
-            "account_ids": sorted({str(i.payload.get("account_id", "")) for i in group}),
-            "counts": rendered.counts,
-        }
-        s.add(email)
-        done = s.execute(
-            _update()
-            .where(Outbox.id.in_([i.id for i in group]), Outbox.email_id.is_(None))  # type: ignore[union-attr]
-            .values(email_id=email.id)
-        )
-        if done.rowcount != len(group):  # type: ignore[attr-defined]
-            raise _Conflict()
-        for item in group:  # an alert that already says "resolved" needs no later notice
-            finding = findings.get(item.finding_id)
-            if (
-                finding is not None
-                and item.payload.get("role") == "sponsor"
-                and not item.payload.get("resolved")
-                and finding.status == "resolved"
-                and finding.id in auto
-            ):
-                s.add(self._notice(item, finding, now, email_id=email.id))
-
-    def _thread(self, s: Session, recipient: str, account: str) -> tuple[str | None, list[str]]:
-        """In-Reply-To and References: the previous immediate alert to `recipient` on `account`."""
-        previous = s.exec(
-            select(func.max(Outbox.email_id))
-            .join(Finding, Finding.id == Outbox.finding_id)  # type: ignore[arg-type]
-            .where(Outbox.kind == "item", Outbox.delivery == "immediate")
-            .where(Outbox.recipient == recipient, Finding.account_id == account)
-            .where(Outbox.email_id.is_not(None))  # type: ignore[union-attr]
-        ).one()
-        row = s.get(Outbox, previous) if previous is not None else None
-        if row is None or not row.message_id:
-            return None, []
-        refs = [*row.payload.get("references", []), row.message_id]
-        if len(refs) > MAX_REFERENCES:
-            refs = refs[:1] + refs[-(MAX_REFERENCES - 1) :]
-        return row.message_id, refs
+        result.emails_created += self.composer.compose(digest_now=digest_now)
 
     # --- step 3: send --------------------------------------------------------------------
 
@@ -498,7 +238,7 @@ class Notifier:
                 return None
             assert row.id is not None
             seen.add(row.id)
-            stmt = _update().where(Outbox.id == row.id, due)
+            stmt = outbox_update().where(Outbox.id == row.id, due)
             if row.attempts >= max_attempts:  # earlier attempts ended without any outcome
                 error = f"gave up after {row.attempts} attempts without a recorded outcome"
                 done = s.execute(stmt.values(dead_at=now, last_error=error, lease_owner=None,
@@ -523,14 +263,16 @@ class Notifier:
         now = self.now()
         with session_scope(self.engine) as s:
             done = s.execute(
-                _update()
+                outbox_update()
                 .where(Outbox.id == c.id, Outbox.sent_at.is_(None))  # type: ignore[union-attr]
                 .values(sent_at=now, lease_owner=None, lease_until=None, last_error=None)
             )
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 return  # another worker's retry of the same message was marked first
             s.execute(
-                _update().where(Outbox.kind == "item", Outbox.email_id == c.id).values(sent_at=now)
+                outbox_update()
+                .where(Outbox.kind == "item", Outbox.email_id == c.id)
+                .values(sent_at=now)
             )
             findings = c.payload.get("finding_ids", [])
             accounts = c.payload.get("account_ids", [])
@@ -569,7 +311,7 @@ class Notifier:
             values["next_attempt_at"] = now + retry_delay(c.attempts)
         with session_scope(self.engine) as s:
             s.execute(
-                _update()
+                outbox_update()
                 .where(Outbox.id == c.id, Outbox.sent_at.is_(None))  # type: ignore[union-attr]
                 .values(**values)
             )
