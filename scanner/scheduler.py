@@ -103,6 +103,7 @@ class Service:
         self.detectors = detectors if detectors is not None else self.detector_factory(self.config)
         self.pipeline = self._pipeline(self.config, self.detectors)
         self._exclude: set[str] | None = None  # ids never to claim; None = sync before next claim
+        self._held: set[str] = set()  # claimed, not yet released (left over if a pass failed)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._reload = threading.Event()
@@ -135,6 +136,7 @@ class Service:
             if self._exclude is None:
                 self._exclude = sync_accounts(self.engine, self.config.accounts)
             exclude = self._exclude
+        self._release_stranded()
         while not self.stopping and (max_accounts is None or len(results) < max_accounts):
             limit = self.batch_size
             if max_accounts is not None:
@@ -144,16 +146,32 @@ class Service:
             )
             if not ids:
                 break
+            self._held.update(ids)
             log.debug("claimed %d accounts", len(ids), extra={"event": "claim"})
             for i, account_id in enumerate(ids):
                 if self.stopping:
                     for rest in ids[i:]:
                         release_account(self.engine, rest, self.worker)
+                        self._held.discard(rest)
                     break
-                result = self._scan_one(account_id)
+                result = self._scan_one(account_id)  # raises only when the database is gone
+                self._held.discard(account_id)
                 if result is not None:
                     results.append(result)
         return ScanSummary(self._record_run(started, results), results)
+
+    def _release_stranded(self) -> None:
+        """Release leases a failed pass left behind (the database went away mid-pass).
+
+        Without this the worker's own claimed accounts would wait for their leases to expire.
+        """
+        if not self._held:
+            return
+        for account_id in sorted(self._held):
+            release_account(self.engine, account_id, self.worker)
+        log.info("released %d leases left by a failed pass", len(self._held),
+                 extra={"event": "leases_released"})  # fmt: skip
+        self._held.clear()
 
     def _scan_one(self, account_id: str) -> AccountResult | None:
         """Scan one leased account and release it; None when it was not ours to scan."""

@@ -4,15 +4,20 @@
 - a worker process killed with SIGKILL mid-fetch and mid-transaction, then a rerun;
 - a notifier process killed with SIGKILL mid-send (the SMTP server has the message, the outbox
   row is not marked sent), then a fresh notifier after the lease expired;
+- the database going away mid-pass and coming back (PostgreSQL: the scanner's connections
+  terminated, or the database closed to connections for a while; SQLite: another process holding
+  the write lock past the busy timeout), then the next pass;
 - two and four worker processes racing over 200 accounts (PostgreSQL; SQLite with two).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -38,7 +45,7 @@ from connectors.base import (
 from connectors.replay import ReplayError
 from scanner import models
 from scanner.config import Config, load_config
-from scanner.db import open_database
+from scanner.db import make_engine, open_database, upgrade
 from scanner.notify import Notifier
 from scanner.scheduler import Service
 from tests.conftest import write_config
@@ -332,6 +339,174 @@ def _mid_send(tmp_path: Path, db_url: str, server: HoldingSmtpServer, point: str
         for key in ("posts", "findings", "cursors_ok", "leases"):  # outbox now has e-mail rows
             assert state[key] == want[key], key
     finally:
+        engine.dispose()
+
+
+# --- database restarts ------------------------------------------------------------------------
+
+
+class DatabaseOutage:
+    """Takes the scanner's database away and brings it back, leaving the shared server alone.
+
+    PostgreSQL: `blip()` terminates every connection to the test database (what a server restart
+    does to clients); `down()` also closes the database to new connections
+    (`ALLOW_CONNECTIONS false`) until `up()`. SQLite: `down()` is another connection holding the
+    write lock (`BEGIN EXCLUSIVE`) past the scanner's busy timeout, `up()` releases it.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.pg = url.startswith("postgresql")
+        self.lock: sqlite3.Connection | None = None
+        self.name = url.rsplit("/", 1)[1]
+
+    def _admin(self, *statements: str) -> None:
+        from tests.conftest import PG_ADMIN_URL
+
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                for sql in statements:
+                    conn.execute(sa.text(sql), {"n": self.name})
+        finally:
+            admin.dispose()
+
+    def blip(self) -> None:
+        """PostgreSQL: terminate the scanner's connections and wait until they are gone."""
+        self._admin("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+                    "WHERE datname = :n AND pid <> pg_backend_pid()")  # fmt: skip
+
+    def down(self) -> None:
+        if self.pg:
+            self._admin(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS false')
+            self.blip()
+            return
+        self.lock = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None,
+                                    check_same_thread=False)  # fmt: skip
+        self.lock.execute("BEGIN EXCLUSIVE")
+
+    def up(self) -> None:
+        if self.pg:
+            self._admin(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS true')
+        elif self.lock is not None:
+            self.lock.execute("COMMIT")
+            self.lock.close()
+            self.lock = None
+
+
+def short_busy_engine(url: str) -> Engine:
+    """A migrated engine; SQLite gives up on a lock after 200 ms instead of 30 s."""
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect",
+                     lambda conn, _rec: conn.execute("PRAGMA busy_timeout=200"))  # fmt: skip
+    upgrade(engine)
+    return engine
+
+
+def outage_service(folder: Path, engine: Engine, now: list[Any], trigger: Any) -> Service:
+    """A Service whose fetch of acc001 calls `trigger` (the first time only)."""
+    serve = scripted_fetch()
+    fired: list[str] = []
+
+    def fetch(config: Config, account: Any, cursor: Any, state: dict) -> FetchResult:
+        if account.id == "acc001" and not fired:
+            fired.append(account.id)
+            trigger()
+        return serve(config, account, cursor, state)
+
+    return Service(folder, engine, worker="w", fetch=fetch, now=lambda: now[0],
+                   detectors={"fake": KeywordDetector()}, notify=None, purge=None,
+                   lease_seconds=600, batch_size=3, rng=random.Random(1))  # fmt: skip
+
+
+def test_database_drops_mid_transaction_then_next_pass(tmp_path: Path, db_url: str) -> None:
+    """Connections dropped (PostgreSQL) / write lock held (SQLite) during acc001's write.
+
+    acc001 fails cleanly (its transaction rolled back, the failure recorded once the database
+    answers again), acc000 and acc002 are unaffected, and the next pass completes exactly.
+    """
+    ids = ["acc000", "acc001", "acc002"]
+    folder = config_with(tmp_path / "c", len(ids), db_url)
+    outage = DatabaseOutage(db_url)
+    engine = short_busy_engine(db_url)
+    armed = [False]
+
+    def at_commit(conn: Any) -> None:  # PostgreSQL: the store transaction's COMMIT is lost
+        if armed[0]:
+            armed[0] = False
+            outage.blip()
+
+    def on_error(ctx: Any) -> None:  # SQLite: the other writer finishes after our first failure
+        if "locked" in str(ctx.original_exception):
+            outage.up()
+
+    def trigger() -> None:
+        if engine.dialect.name == "postgresql":
+            armed[0] = True
+        else:
+            outage.down()
+
+    event.listen(engine, "commit", at_commit)
+    event.listen(engine, "handle_error", on_error)
+    now = [T0]
+    try:
+        service = outage_service(folder, engine, now, trigger)
+        results = service.run_once().results
+        assert [(r.account_id, r.ok) for r in results] == [
+            ("acc000", True), ("acc001", False), ("acc002", True)
+        ]  # fmt: skip
+        assert "OperationalError" in (results[1].error or "")
+        with Session(engine) as s:
+            row = s.get(models.Account, "acc001")
+            assert row is not None and row.cursor is None and row.consecutive_failures == 1
+            stored = s.exec(select(models.Post.account_id)).all()
+        assert sorted(set(stored)) == ["acc000", "acc002"]  # nothing partial of acc001
+        state = final_state(engine, ["acc000", "acc002"])
+        assert (state["posts"], state["leases"]) == (6, [])
+        assert (state["findings"], state["outbox"]) == (2 * EXPECTED[3][0], 2 * EXPECTED[3][1])
+        now[0] = T0 + timedelta(hours=2)
+        assert [r.ok for r in service.run_once().results] == [True, True, True]
+        assert final_state(engine, ids) == expected(ids)
+    finally:
+        outage.up()
+        engine.dispose()
+
+
+def test_database_down_for_the_rest_of_a_pass_then_back(
+    tmp_path: Path, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database goes away during acc001 and stays away until the pass is over.
+
+    The scan tick fails and says so in the log (the service keeps running); nothing of acc001 is
+    stored; when the database is back, the next tick releases the leases the failed pass left
+    (`Service._release_stranded`) and scans the rest at once - not 10 minutes later when those
+    leases would expire - and the state is exact.
+    """
+    ids = ["acc000", "acc001", "acc002", "acc003"]
+    folder = config_with(tmp_path / "c", len(ids), db_url)
+    outage = DatabaseOutage(db_url)
+    engine = short_busy_engine(db_url)
+    now = [T0]
+    try:
+        service = outage_service(folder, engine, now, outage.down)
+        with caplog.at_level(logging.ERROR, logger="scanner.scheduler"):
+            service.tick()  # never raises: the next tick retries
+        assert any(getattr(r, "event", None) == "tick_failed" for r in caplog.records)
+        outage.up()
+        state = final_state(engine, ["acc000"])
+        assert (state["posts"], state["findings"]) == (3, EXPECTED[3][0])
+        with Session(engine) as s:
+            stored = set(s.exec(select(models.Post.account_id)).all())
+            assert stored == {"acc000"} and s.get(models.Account, "acc001").cursor is None  # type: ignore[union-attr]
+        now[0] = T0 + timedelta(seconds=1)
+        service.tick()  # the database is back: the rest is scanned at once
+        assert final_state(engine, ids) == expected(ids)
+        with Session(engine) as s:
+            runs = s.exec(select(models.ScanRun)).all()
+        assert [(r.accounts_ok, r.accounts_failed) for r in runs] == [(3, 0)]
+    finally:
+        outage.up()
         engine.dispose()
 
 
