@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from scanner.cli_common import (
     load_config_or_exit,
     print_json,
 )
+from scanner.cli_report import purge_cmd, report_cmd
 from scanner.config import Config, ConfigError
 from scanner.models import FINDING_STATUSES
 
@@ -46,6 +48,8 @@ ReopenOption = typer.Option(
 )
 SinceOption = typer.Option(None, "--since", help="On or after DATE (YYYY-MM-DD or ISO time).")
 UntilOption = typer.Option(None, "--until", help="Up to and including DATE.")
+FormatOption = typer.Option(..., "--format", "-f", help="csv or json")
+OutputOption = typer.Option(None, "--output", "-o", help="File (default: stdout).")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -300,7 +304,11 @@ def allow_cmd(
     )
 
 
-def _write(text: str, output: Path | None) -> None:
+def _export(
+    rows: list[dict[str, Any]], fields: Sequence[str], fmt: str, output: Path | None
+) -> None:
+    """Write `rows` as CSV (these columns) or JSON to `output`, or to stdout."""
+    text = review.to_csv(rows, fields) if fmt == "csv" else review.to_json(rows)
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -314,8 +322,8 @@ def _write(text: str, output: Path | None) -> None:
 
 @findings_app.command("export")
 def export_cmd(
-    fmt: str = typer.Option(..., "--format", "-f", help="csv or json"),
-    output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
+    fmt: str = FormatOption,
+    output: Path = OutputOption,
     status: list[str] = typer.Option(None, "--status", "-s"),
     account: list[str] = typer.Option(None, "--account", "-a"),
     since: str = SinceOption,
@@ -327,8 +335,7 @@ def export_cmd(
     config, engine = _open(config_dir)
     flt = _filters(config, status, None, None, None, account, None, since, until, None, None)
     rows = review.list_findings(engine, flt, config)
-    text = review.to_csv(rows, review.EXPORT_FIELDS) if fmt == "csv" else review.to_json(rows)
-    _write(text, output)
+    _export(rows, review.EXPORT_FIELDS, fmt, output)
 
 
 # --- audit ----------------------------------------------------------------------------------
@@ -368,8 +375,8 @@ def audit_list_cmd(
 
 @audit_app.command("export")
 def audit_export_cmd(
-    fmt: str = typer.Option(..., "--format", "-f", help="csv or json"),
-    output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
+    fmt: str = FormatOption,
+    output: Path = OutputOption,
     since: str = SinceOption,
     until: str = UntilOption,
     config_dir: Path = ConfigOption,
@@ -380,62 +387,7 @@ def audit_export_cmd(
     rows = review.list_audit(
         engine, since=_when(since, config), until=_when(until, config, end=True)
     )
-    text = review.to_csv(rows, review.AUDIT_FIELDS) if fmt == "csv" else review.to_json(rows)
-    _write(text, output)
-
-
-# --- report and purge -----------------------------------------------------------------------
-
-
-def report_cmd(
-    config_dir: Path = ConfigOption,
-    output: Path = typer.Option(
-        Path("var/report"), "--output", "-o", help="Folder for compliance.html and .csv."
-    ),
-) -> None:
-    """Write the compliance report (compliance.html with a weekly chart, compliance.csv)."""
-    from scanner.report import write_report
-
-    config, engine = _open(config_dir)
-    html, csv_path = output / "compliance.html", output / "compliance.csv"
-    try:
-        write_report(config, engine, html, csv_path)
-    except OSError as exc:
-        fail(f"--output: cannot write into {output} ({exc.strerror})")
-    console.print(f"wrote {html}\nwrote {csv_path}", markup=False, highlight=False, soft_wrap=True)
-
-
-def purge_cmd(
-    config_dir: Path = ConfigOption,
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would go; change nothing."),
-    as_json: bool = JsonOption,
-) -> None:
-    """Blank old post text and expired finding/audit detail per `retention` in scanner.yaml."""
-    from scanner.retention import RetentionError, purge
-
-    config, engine = _open(config_dir)
-    try:
-        result = purge(config, engine, dry_run=dry_run)
-    except RetentionError as exc:
-        fail(str(exc))
-    if as_json:
-        print_json(result.to_dict())
-        return
-    verb = "would be" if dry_run else "were"
-    retention = config.scanner.retention
-    if retention.post_text_days is None and retention.finding_days is None:
-        console.print("retention is not configured (retention.post_text_days/finding_days)")
-    table = Table(title=f"Purge{' (dry run: nothing changed)' if dry_run else ''}")
-    table.add_column("what")
-    table.add_column(f"{verb} purged", justify="right")
-    table.add_row("post texts and raw payloads", str(result.posts_purged))
-    for account, n in sorted(result.posts_by_account.items()):
-        table.add_row(f"  {account}", str(n))
-    table.add_row("posts past the limit kept (open findings)", str(result.posts_kept_open))
-    table.add_row("finding excerpts and notes", str(result.findings_scrubbed))
-    table.add_row("audit event details", str(result.audit_events_scrubbed))
-    table.add_row("sent notification payloads", str(result.outbox_scrubbed))
-    console.print(table)
+    _export(rows, review.AUDIT_FIELDS, fmt, output)
 
 
 def register(app: typer.Typer) -> None:
