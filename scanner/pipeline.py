@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select, update
+from sqlmodel import Session, select
 
 from connectors.base import ConnectorError, FetchResult, RateLimited
 from connectors.base import Post as FetchedPost
@@ -72,6 +73,38 @@ class ScanSummary:
             }
             | {"accounts_failed": len(self.failed)},
         }
+
+
+# Plain Core tables for the bulk inserts of the write phase (the ORM path costs ~1 ms a row).
+POST, FINDING, OUTBOX = (m.__table__ for m in (models.Post, models.Finding, models.Outbox))  # type: ignore[attr-defined]
+
+
+def _returning_ids(table: Any) -> Any:
+    """A multi-row INSERT that returns the new ids in the order of the given rows."""
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
+@dataclass
+class NewFinding:
+    """A detected finding about to be inserted (plain data: ORM objects are slow here)."""
+
+    detected: Detected
+    fingerprint: str
+    post_id: int
+    content_hash: str
+    excerpt: str
+    id: int | None = None
+
+    def row(self, account_id: str, now: datetime) -> dict[str, Any]:
+        """Column values for the `finding` table."""
+        f = self.detected
+        return {
+            "fingerprint": self.fingerprint, "post_id": self.post_id, "account_id": account_id,
+            "detector": f.detector, "category": f.category, "severity": f.severity,
+            "start": f.start, "end": f.end, "score": f.score, "explanation": f.explanation,
+            "masked_excerpt": self.excerpt, "content_hash": self.content_hash, "status": "open",
+            "created_at": now, "updated_at": now,
+        }  # fmt: skip
 
 
 def content_hash(post: FetchedPost) -> str:
@@ -242,8 +275,8 @@ class Pipeline:
                     .where(models.Post.id.in_(seen))  # type: ignore[union-attr]
                     .values(last_seen_at=now)
                 )
-            rows = self._write_changed(s, changed, known, hashes, now, result)
-            self._store_findings(s, account, changed, rows, found, result)
+            ids = self._write_changed(s, changed, known, hashes, now, result)
+            self._store_findings(s, account, changed, ids, hashes, found, result)
             acc = s.get(models.Account, account.id)
             assert acc is not None
             if fetched.cursor is not None:
@@ -280,50 +313,59 @@ class Pipeline:
         hashes: dict[str, str],
         now: datetime,
         result: AccountResult,
-    ) -> dict[str, models.Post]:
-        """Insert new and update changed posts with a single flush; rows by external id."""
-        rows: dict[str, models.Post] = {}
+    ) -> dict[str, int]:
+        """Insert new and update changed posts (Core statements: this is the hot path).
+
+        Returns post ids by external id.
+        """
+        ids: dict[str, int] = {}
+        fresh: list[dict[str, Any]] = []
         for post in posts:
+            values = {
+                "url": post.url, "author": post.author, "text": post.text,
+                "edited_at": post.edited_at, "deleted": post.deleted, "raw": dict(post.raw),
+                "content_hash": hashes[post.external_id],
+                "scanned_hash": hashes[post.external_id], "last_seen_at": now,
+            }  # fmt: skip
             pid = known.get(post.external_id, (None, None))[0]
-            row = s.get(models.Post, pid) if pid is not None else None
-            if row is None:
-                result.posts_new += 1
-                row = models.Post(
-                    platform=post.platform, external_id=post.external_id, account_id=post.account,
-                    created_at=post.created_at, content_hash="", first_seen_at=now,
-                )  # fmt: skip
+            if pid is None:
+                fresh.append(values | {
+                    "platform": post.platform, "external_id": post.external_id,
+                    "account_id": post.account, "created_at": post.created_at,
+                    "first_seen_at": now, "text_purged_at": None,
+                })  # fmt: skip
             else:
+                s.execute(update(models.Post).where(models.Post.id == pid).values(**values))  # type: ignore[arg-type]
+                ids[post.external_id] = pid
                 result.posts_changed += 1
-            row.url, row.author, row.text = post.url, post.author, post.text
-            row.edited_at, row.deleted, row.raw = post.edited_at, post.deleted, dict(post.raw)
-            row.content_hash = row.scanned_hash = hashes[post.external_id]
-            row.last_seen_at = now
-            s.add(row)
-            rows[post.external_id] = row
-        s.flush()
-        return rows
+        if fresh:
+            new_ids = s.execute(_returning_ids(POST), fresh).scalars()
+            ids.update(zip((v["external_id"] for v in fresh), new_ids, strict=True))
+            result.posts_new += len(fresh)
+        return ids
 
     def _store_findings(
         self,
         s: Session,
         account: AccountConfig,
         posts: Sequence[FetchedPost],
-        rows: dict[str, models.Post],
+        ids: dict[str, int],
+        hashes: dict[str, str],
         found: dict[str, list[Detected]],
         result: AccountResult,
     ) -> None:
         """Insert new findings (idempotently), resolve vanished ones, queue notifications."""
         existing: dict[int, list[models.Finding]] = {}
-        ids = [r.id for r in rows.values()]
         if ids:
-            for old in s.exec(select(models.Finding).where(models.Finding.post_id.in_(ids))):  # type: ignore[union-attr]
+            query = select(models.Finding).where(models.Finding.post_id.in_(list(ids.values())))  # type: ignore[union-attr]
+            for old in s.exec(query):
                 existing.setdefault(old.post_id, []).append(old)
-        new: list[tuple[FetchedPost, models.Finding]] = []
+        now = self.now()
+        new: list[tuple[FetchedPost, NewFinding]] = []
         for post in posts:
-            row = rows[post.external_id]
-            chash = row.content_hash
+            pid, chash = ids[post.external_id], hashes[post.external_id]
             prints = {fingerprint(post, f, chash): f for f in found[post.external_id]}
-            olds = existing.get(row.id or 0, [])
+            olds = existing.get(pid, [])
             self._resolve_vanished(s, account, post, olds, prints, result)
             have = {f.fingerprint for f in olds}
             pii = [
@@ -331,18 +373,19 @@ class Pipeline:
             ]
             for fp, f in prints.items():
                 if fp not in have:
-                    new.append((post, models.Finding(
-                        fingerprint=fp, post_id=row.id, account_id=account.id,
-                        detector=f.detector, category=f.category, severity=f.severity,
-                        start=f.start, end=f.end, score=f.score, explanation=f.explanation,
-                        content_hash=chash,
-                        masked_excerpt=masked_excerpt(post.text, f.start, f.end, pii),
-                    )))  # fmt: skip
-        s.add_all([finding for _, finding in new])
-        s.flush()  # one round trip gives every new finding its id for the outbox rows
-        for post, finding in new:
+                    excerpt = masked_excerpt(post.text, f.start, f.end, pii)
+                    new.append((post, NewFinding(f, fp, pid, chash, excerpt)))
+        if not new:
+            return
+        rows = [n.row(account.id, now) for _, n in new]
+        new_ids = s.execute(_returning_ids(FINDING), rows).scalars()
+        pending: list[dict[str, Any]] = []
+        for (post, finding), fid in zip(new, new_ids, strict=True):
+            finding.id = fid
             result.findings_new += 1
-            self._queue(s, account, post, finding)
+            self._queue(s, account, post, finding, pending)
+        if pending:
+            s.execute(insert(OUTBOX), pending)
 
     def _resolve_vanished(
         self,
@@ -365,31 +408,34 @@ class Pipeline:
                                     account_id=account.id, detail={"reason": old.resolved_reason}))  # fmt: skip
 
     def _queue(
-        self, s: Session, account: AccountConfig, post: FetchedPost, finding: models.Finding
+        self,
+        s: Session,
+        account: AccountConfig,
+        post: FetchedPost,
+        finding: NewFinding,
+        pending: list[dict[str, Any]],
     ) -> None:
-        """Outbox items for a new finding, written in the scan transaction."""
-        for route in routes_for(self.config, account, finding.detector, finding.severity):
-            s.add(
-                models.Outbox(
-                    dedupe_key=f"item:{finding.id}:{route.recipient}",
-                    recipient=route.recipient,
-                    kind="item",
-                    delivery=route.delivery,
-                    finding_id=finding.id,
-                    next_attempt_at=self.now(),
-                    payload={
-                        "role": route.role,
-                        "account_id": account.id,
-                        "site_name": account.site_name,
-                        "platform": account.platform,
-                        "url": post.url,
-                        "posted_at": post.created_at.isoformat(),
-                        "detector": finding.detector,
-                        "category": finding.category,
-                        "severity": finding.severity,
-                        "explanation": finding.explanation,
-                        "excerpt": finding.masked_excerpt,
-                        "policy_item": POLICY_ITEMS.get(finding.detector, ""),
-                    },
-                )  # fmt: skip
-            )
+        """Outbox items for a new finding, added to `pending` (inserted in the scan transaction)."""
+        f = finding.detected
+        payload = {
+            "account_id": account.id, "site_name": account.site_name,
+            "platform": account.platform, "url": post.url,
+            "posted_at": post.created_at.isoformat(), "detector": f.detector,
+            "category": f.category, "severity": f.severity, "explanation": f.explanation,
+            "excerpt": finding.excerpt, "policy_item": POLICY_ITEMS.get(f.detector, ""),
+        }  # fmt: skip
+        now = self.now()
+        pending.extend(
+            {
+                "dedupe_key": f"item:{finding.id}:{route.recipient}",
+                "recipient": route.recipient,
+                "kind": "item",
+                "delivery": route.delivery,
+                "finding_id": finding.id,
+                "payload": payload | {"role": route.role},
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+            }  # fmt: skip
+            for route in routes_for(self.config, account, f.detector, f.severity)
+        )
