@@ -213,6 +213,10 @@ def test_run_forever_signals(
         fetched.append(account.id)
         if account.id == "a":
             os.kill(os.getpid(), signal.SIGHUP)
+            for _ in range(500):  # until the main loop has reloaded (else SIGTERM may win)
+                if h.service.config is not config:
+                    break
+                threading.Event().wait(0.01)
         if account.id == "b":
             os.kill(os.getpid(), signal.SIGTERM)
             threading.Event().wait(0.2)  # the handler runs; this account still completes
