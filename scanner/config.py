@@ -66,6 +66,7 @@ class AccountConfig(Strict):
     profile_disclaimer_counts: bool = False
     scheduled_posts_exempt: bool = False
     interval: str | None = None
+    cron: str | None = None  # e.g. "0 7 * * 1-5" in the district timezone; not with interval
     initial_posts: int = Field(default=100, ge=1, le=1000)
     feed_url: str | None = None
     replay: str | None = None
@@ -76,6 +77,18 @@ class AccountConfig(Strict):
     def _duration(cls, value: str | None) -> str | None:
         if value is not None:
             parse_duration(value)
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _crontab(cls, value: str | None, info: Any) -> str | None:  # info: ValidationInfo
+        if value is None:
+            return value
+        if info.data.get("interval") is not None:
+            raise ValueError("set together with interval; expected either interval or cron")
+        from scanner.scheduler import validate_cron  # only the scheduler imports APScheduler
+
+        validate_cron(value)
         return value
 
 

@@ -3,7 +3,8 @@
 Work is driven by the database, not by one in-memory job per account, so several workers can share
 one PostgreSQL: a scan tick claims due accounts with leases (`scanner.leases`) and scans them one by
 one through the `Pipeline`. An account is due when its `next_scan_at` (its own `interval`, or the
-default from scanner.yaml, plus random jitter) and any `retry_at` (a platform's rate-limit reset)
+default from scanner.yaml; or the next time of its `cron` expression in the district timezone;
+plus random jitter) and any `retry_at` (a platform's rate-limit reset)
 have passed. Notification and purge jobs run at their own intervals. Every job has
 `max_instances=1` and coalesces missed runs. SIGTERM/SIGINT finish the current account and exit;
 SIGHUP, or a change to scanner.yaml / accounts.yaml / the CSVs they name, reloads the config (an
@@ -22,8 +23,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
@@ -44,6 +47,73 @@ from scanner.runtime import build_detectors, fetch_account
 
 log = logging.getLogger(__name__)
 Job = Callable[[Config, Engine, str, Callable[[], datetime]], Any]
+
+
+WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]  # crontab numbering: 0 (or 7) = sun
+
+
+def _crontab_weekdays(field: str) -> str:
+    """A crontab day-of-week field as weekday names (APScheduler 3 counts 0 = Monday).
+
+    `1-5` means Monday to Friday in crontab but Tuesday to Saturday to APScheduler's
+    `from_crontab`; names mean the same to both, so numbers are expanded into names.
+    """
+    if not any(c.isdigit() for c in field):
+        return field
+
+    def day(token: str) -> int:
+        if token.isdigit() and int(token) <= 7:
+            return int(token) % 7
+        if token.lower() in WEEKDAYS:
+            return WEEKDAYS.index(token.lower())
+        raise ValueError(f"day of week {token!r} is not 0-7 or sun-sat")
+
+    days: set[int] = set()
+    for part in field.split(","):
+        base, _, step = part.partition("/")
+        if base == "*":
+            first, last = 0, 6
+        elif "-" in base:
+            a, _, b = base.partition("-")
+            first, last = day(a), day(b)
+            last = 7 if b == "7" else last  # 5-7 = fri-sun
+        else:
+            first = day(base)
+            last = 6 if step else first
+        if first > last or (step and (not step.isdigit() or int(step) == 0)):
+            raise ValueError(f"day of week {part!r} is not a valid range or step")
+        days.update(d % 7 for d in range(first, last + 1, int(step or 1)))
+    return "*" if len(days) == 7 else ",".join(WEEKDAYS[d] for d in sorted(days))
+
+
+def cron_trigger(expr: str, timezone: Any = UTC) -> CronTrigger:
+    """The trigger of a standard 5-field crontab expression (minute hour day month weekday).
+
+    Day of week is numbered as crontab does (0 or 7 = Sunday). Restricting both the day of
+    month and the day of week is refused: cron fires when EITHER matches, APScheduler when both.
+    """
+    fields = expr.split()
+    try:
+        if len(fields) != 5:
+            raise ValueError(f"got {len(fields)} fields, not 5")
+        if fields[2] != "*" and fields[4] != "*":
+            raise ValueError("restrict the day of month or the day of week, not both")
+        fields[4] = _crontab_weekdays(fields[4])
+        trigger = CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
+    except ValueError as exc:
+        reason = str(exc).replace(";", ",")
+        raise ValueError(
+            f"{expr!r} is not a crontab expression ({reason}); expected five fields "
+            "'minute hour day-of-month month day-of-week', e.g. '0 7 * * 1-5'"
+        ) from None
+    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
+        raise ValueError(f"{expr!r} never fires; expected a date that exists, e.g. '0 7 1 * *'")
+    return trigger
+
+
+def validate_cron(expr: str) -> None:
+    """Raise ValueError (with what is expected) unless `expr` is a usable crontab expression."""
+    cron_trigger(expr)
 
 
 def default_worker_name() -> str:
@@ -201,9 +271,17 @@ class Service:
         return result
 
     def _next_scan_at(self, config: Config, account: AccountConfig) -> datetime:
+        """Now + interval, or the cron expression's next time (district timezone); + jitter."""
+        jitter = timedelta(seconds=self.rng.uniform(0, config.scanner.schedule.jitter_seconds))
+        now = self.now()
+        if account.cron:
+            trigger = cron_trigger(account.cron, ZoneInfo(config.scanner.timezone))
+            # strictly after now: a scan that ran at 07:00:00 is not due again at 07:00
+            at = trigger.get_next_fire_time(None, now + timedelta(seconds=1))
+            if at is not None:
+                return at.astimezone(UTC) + jitter
         interval = parse_duration(account.interval or config.scanner.schedule.interval)
-        jitter = self.rng.uniform(0, config.scanner.schedule.jitter_seconds)
-        return self.now() + timedelta(seconds=interval + jitter)
+        return now + timedelta(seconds=interval) + jitter
 
     def _record_run(self, started: datetime, results: list[AccountResult]) -> int | None:
         if not results:

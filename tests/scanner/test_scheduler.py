@@ -1,4 +1,4 @@
-"""The `scanner run` service: due accounts, intervals and jitter, rate limits, stop, reload, status."""
+"""`scanner run`: due accounts, intervals, cron, jitter, rate limits, stop, reload, status."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from connectors.base import AuthError, RateLimited
 from scanner import models
-from scanner.config import Config
+from scanner.config import Config, ConfigError, load_config
 from scanner.scheduler import Service
 from scanner.status import account_status
 from tests.conftest import write_config
@@ -268,3 +269,84 @@ def test_cli_run_once_and_status(
     assert rows["a"]["lease_owner"] is None
     result = runner.invoke(app, ["status", "--config", str(folder)])
     assert result.exit_code == 0 and "401" in result.stdout and "cron-1" not in result.stdout
+
+
+# --- cron schedules ------------------------------------------------------------------------------
+
+
+def add_key(folder: Path, account_id: str, line: str) -> None:
+    path = folder / "accounts.yaml"
+    marker = f"  - id: {account_id}\n"
+    path.write_text(path.read_text().replace(marker, marker + f"    {line}\n"))
+
+
+def config_problems(folder: Path) -> list[str]:
+    try:
+        load_config(folder)
+    except ConfigError as exc:
+        return str(exc).splitlines()
+    return []
+
+
+@pytest.mark.parametrize(
+    ("keys", "problem"),
+    [
+        (['cron: "0 7 * * 1-5"'], None),
+        (['cron: "*/15 6-18 * * mon-fri"'], None),
+        (['cron: "30 6 1 * *"'], None),
+        (['cron: "0 7 * *"'], "'0 7 * *' is not a crontab expression (got 4 fields, not 5)"),
+        (['cron: "61 * * * *"'], "is higher than the maximum value (59)"),
+        (['cron: "0 7 * * 8"'], "day of week '8' is not 0-7 or sun-sat"),
+        (['cron: "@daily"'], "'@daily' is not a crontab expression"),
+        (['cron: "0 7 31 2 *"'], "'0 7 31 2 *' never fires; expected a date that exists"),
+        (['cron: "0 7 1 * 1"'], "restrict the day of month or the day of week, not both"),
+        (["interval: 30m", 'cron: "0 7 * * *"'],
+         "set together with interval; expected either interval or cron"),
+    ],
+)  # fmt: skip
+def test_cron_key_is_validated(tmp_path: Path, keys: list[str], problem: str | None) -> None:
+    folder = make_config(tmp_path / "c", accounts=[{"id": "a"}])
+    for line in keys:
+        add_key(folder, "a", line)
+    problems = config_problems(folder)
+    if problem is None:
+        assert problems == []
+        return
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("accounts.yaml: accounts[0].cron: "), problems
+    assert problem in problems[0]
+    if "not a crontab" in problem:
+        assert problems[0].endswith("expected five fields 'minute hour day-of-month month "
+                                    "day-of-week', e.g. '0 7 * * 1-5'")  # fmt: skip
+
+
+# T0 is Monday 2026-10-05 10:00 in Los Angeles (PDT, UTC-7); DST ends Sunday 2026-11-01.
+@pytest.mark.parametrize(
+    ("cron", "scanned_at", "next_local"),
+    [
+        ("0 7 * * 1-5", T0, "2026-10-06 07:00"),  # weekdays as crontab counts them
+        ("0 7 * * 1-5", datetime(2026, 10, 9, 15, 0, tzinfo=UTC), "2026-10-12 07:00"),  # Fri
+        ("0 17 * * 0", T0, "2026-10-11 17:00"),  # 0 = Sunday, not Monday
+        ("0 17 * * 7", T0, "2026-10-11 17:00"),
+        ("*/15 * * * *", T0 + timedelta(minutes=1), "2026-10-05 10:15"),
+        ("0 10 * * *", T0, "2026-10-06 10:00"),  # scanned at 10:00 sharp: not due again at once
+        ("0 7 * * *", datetime(2026, 10, 31, 17, 0, tzinfo=UTC), "2026-11-01 07:00"),  # PST
+        ("30 6 1 * *", T0, "2026-11-01 06:30"),
+    ],
+)  # fmt: skip
+def test_cron_schedule_in_district_timezone(
+    tmp_path: Path, engine: Engine, cron: str, scanned_at: datetime, next_local: str
+) -> None:
+    folder = make_config(tmp_path / "c", accounts=[{"id": "a"}, {"id": "b"}])
+    add_key(folder, "a", f'cron: "{cron}"')
+    h = Harness(folder, engine)
+    h.clock.at = scanned_at
+    assert h.scanned() == ["a", "b"]  # a new account is scanned at once, then on its schedule
+    zone = ZoneInfo("America/Los_Angeles")
+    due = datetime.fromisoformat(next_local).replace(tzinfo=zone).astimezone(UTC)
+    at = accounts(engine)["a"].next_scan_at
+    assert at is not None and due <= at <= due + timedelta(seconds=120)  # + jitter
+    h.clock.at = due - timedelta(seconds=1)
+    assert "a" not in h.scanned()
+    h.clock.at = due + timedelta(seconds=120)
+    assert "a" in h.scanned()
