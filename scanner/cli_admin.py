@@ -28,7 +28,7 @@ IMPORT_COLUMNS = (
     "id", "platform", "handle", "site_name", "school", "admin_name", "admin_email",
     "sponsor_name", "sponsor_email",
 )  # fmt: skip
-OPTIONAL_COLUMNS = ("district_officer", "profile_disclaimer_counts", "interval", "feed_url")
+OPTIONAL_COLUMNS = ("district_officer", "profile_disclaimer_counts", "interval", "cron", "feed_url")
 
 config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
 accounts_app = typer.Typer(
@@ -116,6 +116,8 @@ def accounts_add(
     school: str = typer.Option("", "--school"),
     feed_url: str = typer.Option(None, "--feed-url"),
     district_officer: bool = typer.Option(False, "--district-officer"),
+    interval: str = typer.Option(None, "--interval", help="Scan interval, e.g. 30m."),
+    cron: str = typer.Option(None, "--cron", help='Crontab schedule, e.g. "0 7-17 * * 1-5".'),
     config_dir: Path = ConfigOption,
 ) -> None:
     """Register one account (policy item 1)."""
@@ -129,6 +131,9 @@ def accounts_add(
         entry["feed_url"] = feed_url
     if district_officer:
         entry["district_officer"] = True
+    for key, value in (("interval", interval), ("cron", cron)):
+        if value:
+            entry[key] = value
     _append_accounts(config_dir, [entry])
     console.print(f"registered {account_id}")
 

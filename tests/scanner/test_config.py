@@ -152,7 +152,8 @@ def test_accounts_add_and_import(config_dir: Path, tmp_path: Path) -> None:
     add = runner.invoke(app, ["accounts", "add", "--id", "pto", "--platform", "facebook",
                               "--handle", "123", "--site-name", "PTO page", "--admin-name", "A",
                               "--admin-email", "a@mvsd.k12.wa.us", "--sponsor-name", "S",
-                              "--sponsor-email", "s@mvsd.k12.wa.us", *base])  # fmt: skip
+                              "--sponsor-email", "s@mvsd.k12.wa.us", "--cron", "0 7 * * 1-5",
+                              *base])  # fmt: skip
     assert add.exit_code == 0, add.output
     csv_file = tmp_path / "new.csv"
     csv_file.write_text(
@@ -169,3 +170,9 @@ def test_accounts_add_and_import(config_dir: Path, tmp_path: Path) -> None:
     assert good.exit_code == 0, good.output
     ids = [a.id for a in load_config(config_dir).accounts]
     assert ids == ["acct-0", "pto", "band", "choir"]
+    assert load_config(config_dir).account("pto").cron == "0 7 * * 1-5"
+    bad = runner.invoke(app, ["accounts", "add", "--id", "x2", "--platform", "x", "--handle", "@x",
+                              "--site-name", "X", "--admin-name", "A", "--admin-email",
+                              "a@mvsd.k12.wa.us", "--sponsor-name", "S", "--sponsor-email",
+                              "s@mvsd.k12.wa.us", "--cron", "61 * * * *", *base])  # fmt: skip
+    assert bad.exit_code == 2 and "accounts[4].cron:" in bad.output
