@@ -254,10 +254,5 @@ for _register in (register_admin, register_review, register_notify, register_run
     _register(app)
 
 
-def main() -> None:  # pragma: no cover - console script shim
-    """Entry point."""
-    app()
-
-
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -17,15 +16,13 @@ from scanner.config import AccountConfig, Config
 log = logging.getLogger(__name__)
 
 
-def build_detectors(config: Config, only: Iterable[str] | None = None) -> dict[str, Detector]:
+def build_detectors(config: Config) -> dict[str, Detector]:
     """The enabled detectors, built once each (spaCy/Presidio load here), in registry order."""
-    wanted = set(only) if only is not None else None
-    built: dict[str, Detector] = {}
-    for name, settings in config.detectors.items():
-        if not settings.enabled or (wanted is not None and name not in wanted):
-            continue
-        built[name] = DETECTORS.get(name)(settings, config.district)
-    return built
+    return {
+        name: DETECTORS.get(name)(settings, config.district)
+        for name, settings in config.detectors.items()
+        if settings.enabled
+    }
 
 
 def build_connector(config: Config, platform: str, *, offline: bool = False) -> Connector:
