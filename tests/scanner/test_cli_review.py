@@ -33,7 +33,7 @@ def cli(tmp_path: Path, engine: Engine, db_url: str, monkeypatch: pytest.MonkeyP
     old = models.utcnow() - timedelta(days=60)
     feed.put("acct-0", "p1", "Congrats to Emma Johnson\x1b[2J on the win!", when=old)
     feed.put("acct-0", "p2", "RECAP of the game", when=old)
-    pipeline(config, engine, feed).scan()
+    pipeline(config, engine, feed, models.utcnow()).scan()  # scanned just now
     runner = CliRunner()
 
     def invoke(*args: str):
@@ -167,7 +167,8 @@ def test_report_and_purge(cli, tmp_path: Path) -> None:
     assert (out / "compliance.csv").read_text().startswith("account_id,")
 
     dry = invoke("purge", "--dry-run", "--json")
-    assert dry.exit_code == 0 and json.loads(dry.stdout)["posts_kept_open"] == 2
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.stdout)["posts_kept_open"] == 2
     fid = _ids(invoke)["missing_disclaimer"]
     invoke("findings", "dismiss", str(fid))
     dry = invoke("purge", "--dry-run")
