@@ -67,7 +67,7 @@ def _default(value: Any) -> Any:
 
 def setup_logging(verbose: bool = False, json_lines: bool = False) -> None:
     """Plain or JSON-lines logs on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     if json_lines:
         handler.setFormatter(JsonFormatter())
     else:
@@ -77,6 +77,22 @@ def setup_logging(verbose: bool = False, json_lines: bool = False) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     for noisy in ("presidio-analyzer", "vcr", "urllib3", "prawcore", "tweepy"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record is emitted, so a handler installed while
+    stderr was temporarily replaced (a test runner, a capture) never writes to a closed stream."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 class JsonFormatter(logging.Formatter):
