@@ -85,7 +85,11 @@ class StudentPiiDetector:
     Settings: ClassVar[type[StudentPiiSettings]] = StudentPiiSettings
 
     def __init__(self, settings: StudentPiiSettings, district: District):
-        from detectors.pii.engine import build_student_analyzer  # heavy: spaCy + Presidio
+        from detectors.pii.engine import (  # heavy: spaCy + Presidio
+            LANGUAGE,
+            build_student_analyzer,
+            english_words,
+        )
 
         self.settings = settings
         self._roster = (
@@ -93,10 +97,11 @@ class StudentPiiDetector:
             if district.roster is not None
             else None
         )
-        self._rules = PostRules(settings, district)
         self._analyzer = build_student_analyzer(
             settings.spacy_model, self._roster.lookup if self._roster else None
         )
+        words = english_words(self._analyzer.nlp_engine.nlp[LANGUAGE])
+        self._rules = PostRules(settings, district, words)
 
     def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
         """One list of findings per post, spaCy run once over the batch."""

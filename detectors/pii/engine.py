@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import spacy
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
@@ -23,7 +24,9 @@ from presidio_analyzer.predefined_recognizers import (
     PhoneRecognizer,
     SpacyRecognizer,
 )
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.lookups import Lookups
 
 from detectors.pii import recognizers as rec
 
@@ -68,6 +71,23 @@ def load_ner_pipeline(model: str) -> Language:
         if "ner" not in listeners:
             nlp.remove_pipe(name)
     return nlp
+
+
+def english_words(nlp: Language) -> frozenset[str]:
+    """Lower-case ordinary English words: the WordNet lemma index that the model's rule-based
+    lemmatizer ships (nouns, verbs, adjectives, adverbs) plus spaCy's stop words. Only the stop
+    words when the model ships no lemmatizer tables. (The lemmatizer component itself is not
+    loaded: `load_ner_pipeline` excludes it; its tables are read from the model directory.)"""
+    words = set(STOP_WORDS)
+    tables = Path(nlp.path or "") / "lemmatizer" / "lookups"
+    if nlp.path is not None and tables.is_dir():
+        try:
+            index = Lookups().from_disk(tables).get_table("lemma_index")
+        except (KeyError, OSError, ValueError):
+            index = {}
+        for pos in ("noun", "verb", "adj", "adv"):
+            words.update(w for w in index.get(pos, ()) if "_" not in w)
+    return frozenset(words)
 
 
 class PrebuiltSpacyNlpEngine(SpacyNlpEngine):

@@ -57,7 +57,10 @@ _RUN = re.compile(
     r"(?<![\w'’.-])" + _NAME_WORD.pattern + r"(?:[ \u00a0]" + _NAME_WORD.pattern + r"){0,2}"
     r"(?![\w-])"
 )
-_AFTER_WORD = re.compile(r"[a-z]+(?:\s+(?:old|grade))?|\d+(?:st|nd|rd|th)?")
+_SENTENCE_END = ".!?\u2026\n"
+_PREV_WORD = re.compile(r"(?<!\S)(?P<word>" + _NAME_WORD.pattern + r")[ \u00a0]$")
+_NEXT_WORD = re.compile(r"[ \u00a0](?P<word>" + _NAME_WORD.pattern + r")(?![\w'’-])")
+_NOT_PLURAL = ("ss", "us", "is", "as")  # Marcus, Iris, Elias: not plurals
 _LIST_GAP = re.compile(r"\s*(?:,|&|and|,\s*and)\s*")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|on|into|around|inside|outside|across|via|visit)\s+$")
 _STUDENT_AFTER = re.compile(
@@ -75,15 +78,16 @@ _CUE_BEFORE = re.compile(
     r"|\b(?P<intro>winners?|champions?|members?|captains?|reps|officers|court|cast|finalists|"
     r"honorees|nominees|recipients|results)\b[^.!?\n:]{0,30}:\s*)$"
 )
-_CUE_AFTER = re.compile(
-    r"(?P<cue>['’]s\s+(?:mom|dad|mother|father|parents?|family|grandma|grandpa|backpack|"
+_CUE_AFTER = re.compile(  # each alternative names its cue word (w_*) for the explanation
+    r"['’]s\s+(?P<w_kin>mom|dad|mother|father|parents?|family|grandma|grandpa|backpack|"
     r"library book|locker|lunch)\b"
-    r"|\s*\((?:[\w\s,-]{0,20}?)\b(?:grade|grader|freshman|sophomore|junior|senior|"
+    r"|\s*\((?:[\w\s,-]{0,20}?)\b(?P<w_paren>grade|grader|freshman|sophomore|junior|senior|"
     r"kindergart\w*|age|student|\d{1,2}(?:st|nd|rd|th))\b"
-    r"|\s*,\s*(?:grade|\d{1,2}(?:st|nd|rd|th) grade|age \d)"
-    r"|\s+(?:turns|turned)\s+\d"
-    r"|\s+in\s+(?:mrs?|ms|mr|dr)\.?\s+[\w'-]+['’]s\s+(?:class|room|\w+\s+class)"
-    r"|\s+(?:\w+\s+)?\d+\s*(?:pts|points|ast|assists|reb|rebounds|boards|goals?|saves|yards)\b)"
+    r"|\s*,\s*(?P<w_comma>grade|\d{1,2}(?:st|nd|rd|th) grade|age(?= \d))"
+    r"|\s+(?P<w_turns>turns|turned)\s+\d"
+    r"|\s+in\s+(?:mrs?|ms|mr|dr)\.?\s+[\w'-]+['’]s\s+(?:\w+\s+)??(?P<w_class>class|room)\b"
+    r"|\s+(?:\w+\s+)?\d+\s*(?P<w_stat>pts|points|ast|assists|reb|rebounds|boards|goals?|saves"
+    r"|yards)\b"
 )
 
 
@@ -105,6 +109,34 @@ def _words_regex(words: Iterable[str]) -> str:
     return "|".join(reversed(escaped)) or r"(?!x)x"
 
 
+def _after_cue_word(match: re.Match[str]) -> str:
+    """The word that made `_CUE_AFTER` match ("mom" in "'s mom", "grade" in "(Grade 7)")."""
+    return next(v for k, v in match.groupdict().items() if k.startswith("w_") and v)
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    """True when only spaces, quotes, bullets or emoji stand between `start` and the start of
+    the text, a line or a sentence: there a capital letter says nothing about a name."""
+    i = start
+    while i > 0 and not text[i - 1].isalnum() and text[i - 1] not in _SENTENCE_END:
+        i -= 1
+    return i == 0 or text[i - 1] in _SENTENCE_END
+
+
+def _plural_stems(word: str) -> list[str]:
+    """Singulars `word` (lower case) can be the regular plural of ("jaguars" -> "jaguar")."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith(_NOT_PLURAL):
+        return []
+    stems = [word[:-1]]
+    if word.endswith("ies"):
+        stems.append(word[:-3] + "y")
+    elif word.endswith("ves"):
+        stems += [word[:-3] + "f", word[:-3] + "fe"]
+    elif word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        stems.append(word[:-2])
+    return stems
+
+
 def _digits(value: str) -> str:
     digits = re.sub(r"\D", "", value)
     return digits[-10:]
@@ -113,8 +145,17 @@ def _digits(value: str) -> str:
 class PostRules:
     """The district- and settings-specific rules, compiled once."""
 
-    def __init__(self, settings: StudentPiiSettings, district: District):
+    def __init__(
+        self,
+        settings: StudentPiiSettings,
+        district: District,
+        english_words: frozenset[str] = frozenset(),
+    ):
+        from spacy.lang.en.stop_words import STOP_WORDS  # spaCy is loaded by now (engine.py)
+
         self.window = settings.context_window
+        # ordinary English words (engine.english_words); "will" and "may" are names too
+        self.english = english_words - {"will", "may"}
         self.school = re.compile(rf"(?<![\w-])(?:{_words_regex(settings.school_context)})(?![\w-])")
         title = _words_regex(settings.staff_titles)
         self.title_before = re.compile(
@@ -150,7 +191,17 @@ class PostRules:
             | self.lead_words
             | self.titles
             | {"age", "photo", "photos", "video", "pictures"}
+            | (STOP_WORDS - {"will", "may"})  # "You scored 20 points" is not a name
         )
+        # words that may stand capitalised right before a name ("Senior", "President", "Go")
+        self.name_openers = (
+            {w.lower() for w in settings.school_context + settings.adult_roles}
+            | self.lead_words
+            | self.titles
+            | {w for role in vocab.OFFICER_ROLES for w in role.split()}
+            | STOP_WORDS
+        )
+        self.function_words = self.lead_words | STOP_WORDS  # "... Emma Johnson We love you"
         self.not_names = {normalize_name(w) for w in settings.not_names}
         self.figures_full, self.figures_last = set(), set()
         for figure in settings.public_figures:
@@ -189,6 +240,43 @@ class PostRules:
         while len(words) > 1 and self.title_before.search(words[0] + " "):
             words.pop(0)
         return " ".join(words)
+
+    def _ordinary(self, word: str) -> bool:
+        """True for an ordinary English word or its plural ("Playoff", "Volunteer", "Sign-Up")."""
+        parts = word.lower().strip(".'’").split("-")
+        return all(
+            p in self.english or any(s in self.english for s in _plural_stems(p)) for p in parts
+        )
+
+    def _plural_noun(self, word: str) -> bool:
+        """True for the plural of an English word that is not a word itself: a team, mascot or
+        group ("Jaguars", "Wildcats") rather than one person ("Brooks", "Marcus")."""
+        low = word.lower()
+        return low not in self.english and any(s in self.english for s in _plural_stems(low))
+
+    def _in_title_phrase(self, text: str, start: int, end: int, words: list[str]) -> bool:
+        """True when the span is ordinary English words in a Title Case run ("Book Fair
+        Volunteer Schedule", "Bake Sale Helper Roster"): a heading or an event, not a name.
+        The run shows as a capitalised ordinary word right before the span on its line (not a
+        sentence's first word, "Today Emma Johnson", nor one that opens names, "Senior",
+        "Congrats", "President"), one right after it, or four such words in the span."""
+        if not all(self._ordinary(w) for w in words):
+            return False
+        if len(words) >= 4:
+            return True
+        prev = _PREV_WORD.search(text, max(0, start - 40), start)
+        if (
+            prev
+            and self._title_word(prev.group("word"), self.name_openers)
+            and not _at_sentence_start(text, prev.start("word"))
+        ):
+            return True
+        after = _NEXT_WORD.match(text, end)
+        return bool(after and self._title_word(after.group("word"), self.function_words))
+
+    def _title_word(self, word: str, exempt: set[str]) -> bool:
+        """A capitalised ordinary word ("Fair", "Volunteer") not in `exempt` nor an acronym."""
+        return not word.isupper() and word.lower() not in exempt and self._ordinary(word)
 
     def _context_word(self, low: str, start: int, end: int, window: int) -> str | None:
         """The school-context word nearest to [start, end) within `window` chars, if any."""
@@ -313,6 +401,23 @@ class PostRules:
             and not _STUDENT_AFTER.match(low, end)
         )
 
+    def _not_a_name_without_cue(
+        self, text: str, low: str, start: int, end: int, words: list[str]
+    ) -> bool:
+        """With no tight student cue touching the span ("Congrats", "'s mom", "(Grade 7)"): a
+        Title Case run of ordinary words ("Book Fair Volunteer Schedule"), a one-word plural
+        noun (a team: "What a week, Jaguars!") or an ordinary word opening a sentence, where
+        its capital is no evidence ("Playoff tickets go on sale")."""
+        if _CUE_BEFORE.search(low, max(0, start - 40), start) or _CUE_AFTER.match(low, end):
+            return False
+        if self._in_title_phrase(text, start, end, words):
+            return True
+        if len(words) > 1:
+            return False
+        return self._plural_noun(words[0]) or (
+            _at_sentence_start(text, start) and self._ordinary(words[0])
+        )
+
     def _name(
         self,
         text: str,
@@ -339,6 +444,8 @@ class PostRules:
             if officer and self.adult_org.search(low, max(0, start - 80), start):
                 return None
             if self._is_adult_or_not_a_person(text, low, start, end, words, norm):
+                return None
+            if not cue and self._not_a_name_without_cue(text, low, start, end, words):
                 return None
         elif self.title_before.search(low[max(0, start - 40) : start]):
             return None  # "Mr. Lee" is not the student Ava Lee
@@ -381,7 +488,7 @@ class PostRules:
             word = (
                 next(g for g in cue.group("strong", "weak", "intro") if g)
                 if cue
-                else _AFTER_WORD.search(after.group("cue")).group(0)
+                else _after_cue_word(after)
             )
             cand = self._name(text, low, start, end, roster, cue=word)
             if cand is not None:

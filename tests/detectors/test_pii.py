@@ -101,6 +101,69 @@ def test_does_not_flag_staff_officials_figures_places(pii_detector, text):
     assert found(pii_detector, text) == []
 
 
+# Not people, though spaCy tags them PERSON: an ordinary word whose capital only opens a
+# sentence, a team nickname (a plural noun), a Title Case heading or event name.
+NOT_NAMES_IN_CONTEXT = [
+    "Playoff soccer tickets go on sale Wednesday at the student store.",
+    "Playoff practice moves to the small gym on Thursday for the team.",
+    "What a week, Jaguars! Information in this post may change.",
+    "What a night, Cougars! Homecoming was a blast.",
+    "Great season, Bulldogs! Proud of this team.",
+    "What a night, Ravens! Homecoming was a blast.",
+    "Great season, Broncos! Proud of this team.",
+    "Book Fair Volunteer Sign-Up\nLincoln Elementary library, Oct 19-22",
+    "Spring Carnival Volunteer Sign-Up\nLincoln Elementary gym, Oct 19-22",
+    "Winter Concert Volunteer Schedule\nShifts are 30 minutes, sign up below.",
+    "Family Math Night Volunteer Sign-Up\nLincoln Elementary gym, Oct 19-22",
+    "Bake Sale Helper Roster\nThanks to all families who signed up.",
+    "Art Walk Volunteer Sign-Up\nLincoln Elementary gym, Oct 19-22",
+]
+
+
+@pytest.mark.parametrize("text", NOT_NAMES_IN_CONTEXT)
+def test_sentence_openers_teams_and_headings_are_not_names(pii_detector, text):
+    assert found(pii_detector, text) == []
+
+
+# The same shapes with a student cue, or words that are names, stay flagged.
+STILL_NAMES = [
+    ("Emma won the spelling bee for the 5th grade!", "Emma"),
+    ("Sofia in Mrs. Goldberg's class lost her first tooth!", "Sofia"),
+    ("Elias scored 14 points in the win over Kentwood.", "Elias"),
+    ("Great job, Miles! You scored 20 points.", "Miles"),
+    ("Kudos to Brooks for 12 rebounds.", "Brooks"),
+    ("Grace Hunter placed first in the 5th grade spelling bee.", "Grace Hunter"),
+    ("Today Emma Johnson read 1,000 minutes for the readers club.", "Emma Johnson"),
+    ("Team Captain Jack Parker scored twice in the second half.", "Jack Parker"),
+    ("Congrats to Rose Parker and Jade Carter for making the honor roll!", "Jade Carter"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), STILL_NAMES)
+def test_names_shaped_like_words_or_teams_stay_flagged(pii_detector, text, name):
+    names = [value for category, value in found(pii_detector, text) if category == "STUDENT_NAME"]
+    assert name in names
+    assert "You" not in names  # a pronoun opening a sentence is never a name
+
+
+# The explanation names the cue word, never a fragment of it ("'s" of "Sofia's mom").
+CUE_WORDS = [
+    ("Questions? Call Sofia's mom at 425-555-0100.", "'mom'"),
+    ("Please return Jamal's library book by Friday.", "'library book'"),
+    ("Ask Priya's dad about the carpool schedule.", "'dad'"),
+    ("Sofia in Mrs. Goldberg's class lost her first tooth!", "'class'"),
+    ("Zoe Mitchell 10 ast in the win.", "'ast'"),
+]
+
+
+@pytest.mark.parametrize(("text", "cue"), CUE_WORDS)
+def test_explanation_names_the_whole_cue_word(pii_detector, text, cue):
+    [findings] = pii_detector.detect_batch([post(text)], DetectionContext())
+    [name] = [f for f in findings if f.category == "STUDENT_NAME"]
+    assert f"near {cue}" in name.explanation
+    assert "near 's'" not in name.explanation
+
+
 def test_vanilla_traps_from_design_are_handled(pii_detector):
     text = "Emma Johnson (Grade 7) said hi to Mrs. Parker. Student ID 204455. www.district.k12.us"
     assert sorted(found(pii_detector, text)) == [
