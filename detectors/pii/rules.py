@@ -47,6 +47,12 @@ _ROLE_MAILBOX = re.compile(
     r"attendance|firstname)|pto|pta|booster|yearbook|club|pres\b|president|treasurer|league|"
     r"soccer|firstname|lastname"
 )
+# A family member's number right before the digits outweighs a business word further back
+# ("…at the student store. Questions? Call Sofia's mom at 425-…").
+_FAMILY_PHONE = re.compile(
+    r"\b(?:mom|mum|dad|mother|father|parents?|guardian|grandma|grandpa|grandmother|grandfather|"
+    r"aunt|uncle|family|home|cell)(?:'s)?\W+(?:\w+\W+){0,3}$"
+)
 _KID_WORDS = re.compile(
     r"\b(?:my|our|her|his|their) (?:son|daughter|kid|child|grandson|granddaughter)\b"
     r"|\b(?:she|he|she's|he's)\W{0,3}$"
@@ -327,6 +333,8 @@ class PostRules:
         if _digits(number) in self.official_phones:
             return None
         before = low[max(0, start - 50) : start]
+        if _FAMILY_PHONE.search(before):
+            return Candidate(CONTACT, start, end, 0.85, "phone number of a student's family")
         if _BUSINESS_PHONE.search(before) or _STAFF_NEAR_CONTACT.search(before):
             return None
         return Candidate(CONTACT, start, end, 0.7, "phone number that is not a district contact")

@@ -323,3 +323,18 @@ def test_corpus_meets_the_issue_bar(pii_detector, fixture_district):
     ours = report.pii["student_pii"]["ALL"]
     assert ours.post_recall >= 0.95
     assert ours.precision >= 0.85
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Tickets at the student store. Questions? Call Sofia's mom at 425-555-0143.", True),
+        ("Sign-ups at the booster table; text my dad at 206-555-0117 if you can drive.", True),
+        ("Lost jacket at the store? Call the front office at 425-555-0188.", False),
+        ("Booster club questions: 425-555-0177 (not a home number).", False),
+    ],
+)
+def test_family_phone_outweighs_an_earlier_business_word(pii_detector, text, flagged):
+    phones = [f for f in pii_detector.detect_texts([text])[0] if f.category == "STUDENT_CONTACT"]
+    assert bool(phones) is flagged
+    assert all("555" not in f.explanation for f in phones)
