@@ -64,11 +64,21 @@ def school_post(rng: random.Random) -> tuple[str, str]:
     last, last2 = rng.sample(LAST, 2)
     club = rng.choice(CLUBS)
     body = rng.choice(TEMPLATES).format(
-        first=first, last=last, first2=first2, last2=last2, club=club,
-        firstl=first.lower(), lastl=last.lower(), room=rng.randint(100, 299),
-        room2=f"{rng.randint(0, 99):02d}", hour=rng.randint(1, 7), money=rng.randint(200, 3000),
-        grade=rng.randint(9, 12), sid=rng.randint(200000, 209999), day=rng.randint(4, 28),
-    )  # fmt: skip
+        first=first,
+        last=last,
+        first2=first2,
+        last2=last2,
+        club=club,
+        firstl=first.lower(),
+        lastl=last.lower(),
+        room=rng.randint(100, 299),
+        room2=f"{rng.randint(0, 99):02d}",
+        hour=rng.randint(1, 7),
+        money=rng.randint(200, 3000),
+        grade=rng.randint(9, 12),
+        sid=rng.randint(200000, 209999),
+        day=rng.randint(4, 28),
+    )
     return f"{club} news", body
 
 
@@ -85,18 +95,25 @@ def build_fixture(folder: Path, n_accounts: int, per_account: int, seed: int = 7
             created = (T0 - timedelta(hours=a + 3 * n)).strftime("%Y-%m-%dT%H:%M:%SZ")
             pid = f"b{a:03d}x{per_account - n:03d}"  # base36 ids grow with time, as on Reddit
             children.append(reddit_post(sub, pid, title, created, selftext=body))
-        write_cassette(folder / "cassettes" / f"{sub}.yaml", [
-            reddit_token(),
-            reddit_about(sub, f"Club {a}", "Jefferson High School club."),
-            reddit_page(sub, children, after=None),
-        ])  # fmt: skip
+        write_cassette(
+            folder / "cassettes" / f"{sub}.yaml",
+            [
+                reddit_token(),
+                reddit_about(sub, f"Club {a}", "Jefferson High School club."),
+                reddit_page(sub, children, after=None),
+            ],
+        )
         lines += [
-            f"  - id: bench-{a:03d}", "    platform: reddit", f'    handle: "r/{sub}"',
-            f"    site_name: Bench club {a}", "    school: Jefferson High School",
+            f"  - id: bench-{a:03d}",
+            "    platform: reddit",
+            f'    handle: "r/{sub}"',
+            f"    site_name: Bench club {a}",
+            "    school: Jefferson High School",
             "    admin_contact: {name: Dana Parker, email: dparker@mvsd.k12.wa.us}",
             "    sponsor: {name: Luis Ortega, email: lortega@mvsd.k12.wa.us}",
-            f"    initial_posts: {per_account}", f"    replay: cassettes/{sub}.yaml",
-        ]  # fmt: skip
+            f"    initial_posts: {per_account}",
+            f"    replay: cassettes/{sub}.yaml",
+        ]
     (folder / "accounts.yaml").write_text("\n".join(lines) + "\n")
 
 
@@ -154,19 +171,27 @@ def main() -> int:
     n_accounts = -(-args.posts // args.per_account)
     t = time.perf_counter()
     build_fixture(tmp / "config", n_accounts, args.per_account)
-    print(f"fixture: {n_accounts} reddit accounts x {args.per_account} posts, "
-          f"cassettes written in {time.perf_counter() - t:.1f}s")  # fmt: skip
+    print(
+        f"fixture: {n_accounts} reddit accounts x {args.per_account} posts, "
+        f"cassettes written in {time.perf_counter() - t:.1f}s"
+    )
     config = load_config(tmp / "config")
     engine = open_database(args.db or f"sqlite:///{tmp / 'bench.db'}")
     print(f"database: {engine.dialect.name}; rss before detectors {peak_rss_mb():.0f} MB")
 
     t = time.perf_counter()
     detectors = build_detectors(config)
-    print(f"detectors {', '.join(detectors)} built in {time.perf_counter() - t:.1f}s "
-          "(once per process; not counted below)")  # fmt: skip
+    print(
+        f"detectors {', '.join(detectors)} built in {time.perf_counter() - t:.1f}s "
+        "(once per process; not counted below)"
+    )
     timers = {"fetch": 0.0} | {name: 0.0 for name in detectors}
-    pipeline = Pipeline(config, engine, {k: Timed(d, timers, k) for k, d in detectors.items()},
-                        fetch=timed(fetch_account, timers))  # fmt: skip
+    pipeline = Pipeline(
+        config,
+        engine,
+        {k: Timed(d, timers, k) for k, d in detectors.items()},
+        fetch=timed(fetch_account, timers),
+    )
 
     t = time.perf_counter()
     first = pipeline.scan()
@@ -175,8 +200,10 @@ def main() -> int:
     posts = totals["posts_new"]
     assert not first.failed, [r.error for r in first.failed]
     rss_scanner = peak_rss_mb()
-    print(f"scan 1: {posts} posts, {totals['findings_new']} findings in {e2e:.1f}s "
-          f"= {posts / e2e:.0f} posts/s end to end; peak RSS {rss_scanner:.0f} MB")  # fmt: skip
+    print(
+        f"scan 1: {posts} posts, {totals['findings_new']} findings in {e2e:.1f}s "
+        f"= {posts / e2e:.0f} posts/s end to end; peak RSS {rss_scanner:.0f} MB"
+    )
     stored = e2e - sum(timers.values())
     parts = [f"{k} {v / posts * 1000:.2f}" for k, v in timers.items()]
     print(f"  ms/post: {', '.join(parts)}, database writes {stored / posts * 1000:.2f}")
@@ -196,8 +223,10 @@ def main() -> int:
         f"scan 2 (incremental, nothing new): {incremental:.2f}s "
         f"({second.to_dict()['totals']['fetched']} fetched) = {e2e / incremental:.0f}x faster"
     )
-    print(f"scan 3 (all {posts} posts re-fetched, unchanged): {refetch:.2f}s "
-          f"= {e2e / refetch:.1f}x faster than scan 1")  # fmt: skip
+    print(
+        f"scan 3 (all {posts} posts re-fetched, unchanged): {refetch:.2f}s "
+        f"= {e2e / refetch:.1f}x faster than scan 1"
+    )
 
     with Session(engine) as s:
         texts = list(s.exec(select(models.Post.text)).all())
@@ -241,11 +270,15 @@ def main() -> int:
     ):
         print(f"{label:44s}{n / secs:10.0f}{secs / n * 1000:10.2f}")
     print(f"ratio end-to-end / naive Presidio : {naive / e2e:.2f}x (target >= 2x)")
-    print(f"ratio end-to-end / spaCy floor    : {floor / e2e:.2f}x (full model), "
-          f"{ner_floor / e2e:.2f}x (NER only: the scan costs {e2e / ner_floor:.1f}x it)")  # fmt: skip
+    print(
+        f"ratio end-to-end / spaCy floor    : {floor / e2e:.2f}x (full model), "
+        f"{ner_floor / e2e:.2f}x (NER only: the scan costs {e2e / ner_floor:.1f}x it)"
+    )
     print(f"second scan of unchanged posts    : {e2e / refetch:.1f}x faster (target >= 10x)")
-    print(f"peak RSS: {rss_scanner:.0f} MB for the scanner (target < 400 MB); "
-          f"{peak_rss_mb():.0f} MB after also loading the baselines")  # fmt: skip
+    print(
+        f"peak RSS: {rss_scanner:.0f} MB for the scanner (target < 400 MB); "
+        f"{peak_rss_mb():.0f} MB after also loading the baselines"
+    )
     engine.dispose()
     if args.keep:
         print(f"kept {tmp}")

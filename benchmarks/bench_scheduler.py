@@ -46,11 +46,13 @@ def write_registry(folder: Path, n: int) -> None:
     lines = ["version: 1", "accounts:"]
     for i in range(n):
         lines += [
-            f"  - id: acct-{i:05d}", "    platform: reddit", f'    handle: "r/club{i:05d}"',
+            f"  - id: acct-{i:05d}",
+            "    platform: reddit",
+            f'    handle: "r/club{i:05d}"',
             f"    site_name: Club {i}",
             "    admin_contact: {name: Dana Parker, email: dparker@mvsd.k12.wa.us}",
             "    sponsor: {name: Luis Ortega, email: lortega@mvsd.k12.wa.us}",
-        ]  # fmt: skip
+        ]
     (folder / "accounts.yaml").write_text("\n".join(lines) + "\n")
 
 
@@ -97,18 +99,31 @@ def main() -> int:
         claimed += len(batch)
     total = time.perf_counter() - start
     assert claimed == n
-    print(f"claim all {n} in batches of 100    : {total:8.3f} s "
-          f"({total / n * 1e6:.0f} us per account)")  # fmt: skip
+    print(
+        f"claim all {n} in batches of 100    : {total:8.3f} s "
+        f"({total / n * 1e6:.0f} us per account)"
+    )
     release_all(engine, "all")
 
     sample = min(args.scan_sample, n)
-    service = Service(tmp / "config", engine, config=config, worker="bench", detectors={},
-                      fetch=nothing_new, now=lambda: T0 + timedelta(seconds=1), notify=None,
-                      purge=None, rng=random.Random(1))  # fmt: skip
+    service = Service(
+        tmp / "config",
+        engine,
+        config=config,
+        worker="bench",
+        detectors={},
+        fetch=nothing_new,
+        now=lambda: T0 + timedelta(seconds=1),
+        notify=None,
+        purge=None,
+        rng=random.Random(1),
+    )
     summary, secs = timed(service.scan_due, sample)
     assert len(summary.results) == sample and not summary.failed
-    print(f"scan_due over {sample} accounts (no-op fetch, no detectors): {secs:.2f} s = "
-          f"{secs / sample * 1000:.2f} ms scheduling + bookkeeping per account")  # fmt: skip
+    print(
+        f"scan_due over {sample} accounts (no-op fetch, no detectors): {secs:.2f} s = "
+        f"{secs / sample * 1000:.2f} ms scheduling + bookkeeping per account"
+    )
     engine.dispose()
     return 0
 

@@ -169,9 +169,16 @@ class DisclaimerDetector:
         """Words an unsplit hashtag may be segmented into ("#officialinfo" → official info)."""
         p = self.pack
         words: set[str] = set().union(
-            p.official_words, p.quality_words, p.info_nouns, p.site_nouns, p.pointer_verbs,
-            p.for_words, p.glue_words, self.district_words, self._squashed_domains,
-        )  # fmt: skip
+            p.official_words,
+            p.quality_words,
+            p.info_nouns,
+            p.site_nouns,
+            p.pointer_verbs,
+            p.for_words,
+            p.glue_words,
+            self.district_words,
+            self._squashed_domains,
+        )
         words.update(w for phrase in self.a_matcher.phrases for w in phrase.split())
         words.update(w for cue in self.cues for w in cue)
         words.update(w for name in self.district_names for w in name)

@@ -97,9 +97,14 @@ def render(config: Config, recipient: str, delivery: str, items: Sequence[AlertI
         p = item.payload
         acc = accounts.setdefault(
             str(p.get("account_id", "")),
-            {"account_id": p.get("account_id", ""), "site_name": p.get("site_name", ""),
-             "platform": p.get("platform", ""), "findings": [], "resolved": []},
-        )  # fmt: skip
+            {
+                "account_id": p.get("account_id", ""),
+                "site_name": p.get("site_name", ""),
+                "platform": p.get("platform", ""),
+                "findings": [],
+                "resolved": [],
+            },
+        )
         entry = _entry(item, tz)
         if p.get("resolved"):
             acc["resolved"].append(entry)

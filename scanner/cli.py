@@ -64,8 +64,15 @@ def print_summary(summary: ScanSummary) -> None:
         status = "[green]ok[/]" if r.ok else f"[red]{r.error}[/]"
         if r.notes:
             status += " " + "; ".join(r.notes)
-        table.add_row(r.account_id, r.platform, str(r.fetched), str(r.posts_new),
-                      str(r.posts_changed), str(r.findings_new), status)  # fmt: skip
+        table.add_row(
+            r.account_id,
+            r.platform,
+            str(r.fetched),
+            str(r.posts_new),
+            str(r.posts_changed),
+            str(r.findings_new),
+            status,
+        )
     console.print(table)
 
 
@@ -78,9 +85,13 @@ def run_scan(config: Any, engine: Any, account_ids: list[str] | None, quiet: boo
     pipeline = Pipeline(config, engine, detectors)
     ids = account_ids or [a.id for a in config.accounts if a.enabled]
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        console=err_console, disable=quiet, transient=True,
-    ) as progress:  # fmt: skip
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    ) as progress:
         task = progress.add_task("Scanning accounts", total=len(ids))
         return pipeline.scan(ids, on_account=lambda _r: progress.advance(task))
 
@@ -151,9 +162,15 @@ def fetch(
     config = _config_for_fetch(config_dir)
     person = Contact(name="cli", email="cli@localhost.localdomain")
     account = AccountConfig(
-        id=handle.strip("@/").replace("/", "-") or "account", platform=platform, handle=handle,
-        site_name=handle, admin_contact=person, sponsor=person, feed_url=feed_url, initial_posts=limit,
-    )  # fmt: skip
+        id=handle.strip("@/").replace("/", "-") or "account",
+        platform=platform,
+        handle=handle,
+        site_name=handle,
+        admin_contact=person,
+        sponsor=person,
+        feed_url=feed_url,
+        initial_posts=limit,
+    )
     connector = build_connector(config, platform, offline=replay is not None)
     try:
         with replay_context(replay or record, record=record is not None):
@@ -169,8 +186,11 @@ def fetch(
         table.add_column(col)
     for post in result.posts:
         flag = " [deleted]" if post.deleted else (" [edited]" if post.edited_at else "")
-        table.add_row(post.created_at.isoformat(timespec="minutes"), post.external_id,
-                      post.text[:80].replace("\n", " ") + flag)  # fmt: skip
+        table.add_row(
+            post.created_at.isoformat(timespec="minutes"),
+            post.external_id,
+            post.text[:80].replace("\n", " ") + flag,
+        )
     console.print(table)
 
 

@@ -25,9 +25,16 @@ from scanner.config import ACCOUNTS_FILE, ConfigError, load_config
 
 INIT_TEMPLATES = Path(__file__).parent / "data" / "init"
 IMPORT_COLUMNS = (
-    "id", "platform", "handle", "site_name", "school", "admin_name", "admin_email",
-    "sponsor_name", "sponsor_email",
-)  # fmt: skip
+    "id",
+    "platform",
+    "handle",
+    "site_name",
+    "school",
+    "admin_name",
+    "admin_email",
+    "sponsor_name",
+    "sponsor_email",
+)
 OPTIONAL_COLUMNS = ("district_officer", "profile_disclaimer_counts", "interval", "cron", "feed_url")
 
 config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
@@ -53,8 +60,10 @@ def init(folder: Path = typer.Argument(..., help="Folder to create.")) -> None:
     if folder.exists() and any(folder.iterdir()):
         fail(f"{folder}: not empty; choose a new folder")
     shutil.copytree(INIT_TEMPLATES, folder, dirs_exist_ok=True)
-    console.print(f"Wrote an example config to {folder}. Edit it, then run "
-                  f"`scanner config check --config {folder}`.")  # fmt: skip
+    console.print(
+        f"Wrote an example config to {folder}. Edit it, then run "
+        f"`scanner config check --config {folder}`."
+    )
 
 
 @accounts_app.command("list")
@@ -69,8 +78,15 @@ def accounts_list(config_dir: Path = ConfigOption, as_json: bool = JsonOption) -
     for col in ("id", "platform", "handle", "site_name", "school", "sponsor", "officer"):
         table.add_column(col)
     for a in config.accounts:
-        table.add_row(a.id, a.platform, a.handle, a.site_name, a.school, a.sponsor.email,
-                      "yes" if a.district_officer else "")  # fmt: skip
+        table.add_row(
+            a.id,
+            a.platform,
+            a.handle,
+            a.site_name,
+            a.school,
+            a.sponsor.email,
+            "yes" if a.district_officer else "",
+        )
     console.print(table)
 
 
@@ -123,10 +139,14 @@ def accounts_add(
     """Register one account (policy item 1)."""
     load_config_or_exit(config_dir)
     entry: dict[str, Any] = {
-        "id": account_id, "platform": platform, "handle": handle, "site_name": site_name,
-        "school": school, "admin_contact": {"name": admin_name, "email": admin_email},
+        "id": account_id,
+        "platform": platform,
+        "handle": handle,
+        "site_name": site_name,
+        "school": school,
+        "admin_contact": {"name": admin_name, "email": admin_email},
         "sponsor": {"name": sponsor_name, "email": sponsor_email},
-    }  # fmt: skip
+    }
     if feed_url:
         entry["feed_url"] = feed_url
     if district_officer:
@@ -154,19 +174,24 @@ def accounts_import(
             reader = csv.DictReader(fh)
             missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                fail(f"{csv_file.name}: missing columns {', '.join(missing)}; expected "
-                     f"{','.join(IMPORT_COLUMNS)}")  # fmt: skip
+                fail(
+                    f"{csv_file.name}: missing columns {', '.join(missing)}; expected "
+                    f"{','.join(IMPORT_COLUMNS)}"
+                )
             rows = list(reader)
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{csv_file}: cannot read ({exc})")
     new = []
     for row in rows:
         entry: dict[str, Any] = {
-            "id": row["id"], "platform": row["platform"], "handle": row["handle"],
-            "site_name": row["site_name"], "school": row["school"],
+            "id": row["id"],
+            "platform": row["platform"],
+            "handle": row["handle"],
+            "site_name": row["site_name"],
+            "school": row["school"],
             "admin_contact": {"name": row["admin_name"], "email": row["admin_email"]},
             "sponsor": {"name": row["sponsor_name"], "email": row["sponsor_email"]},
-        }  # fmt: skip
+        }
         for key in OPTIONAL_COLUMNS:
             if row.get(key):
                 entry[key] = _flag(row[key]) if key in OPTIONAL_COLUMNS[:2] else row[key]

@@ -37,8 +37,12 @@ def _print_status(report: StatusReport) -> None:
         console.print(table)
         for e in report.emails:  # unwrapped, so an error can be copied or grepped whole
             if e.last_error:
-                console.print(f"e-mail {e.id} ({e.state}): {e.last_error}", soft_wrap=True,
-                              markup=False, highlight=False)  # fmt: skip
+                console.print(
+                    f"e-mail {e.id} ({e.state}): {e.last_error}",
+                    soft_wrap=True,
+                    markup=False,
+                    highlight=False,
+                )
     for w in report.waiting:
         console.print(f"{w['items']} {w['delivery']} item(s) waiting for {w['recipient']}")
     console.print(f"Next digest: {_when(report.next_digest_at)} (UTC)")

@@ -139,21 +139,36 @@ def list_cmd(
 ) -> None:
     """List findings, newest first (dates filter on when a finding was found)."""
     config, engine = _open(config_dir)
-    flt = _filters(config, status, detector, category, severity, account, school, since, until,
-                   mine, limit)  # fmt: skip
+    flt = _filters(
+        config, status, detector, category, severity, account, school, since, until, mine, limit
+    )
     rows = review.list_findings(engine, flt, config)
     if as_json:
         print_json(rows)
         return
     table = Table(title=f"{len(rows)} findings")
-    for column in ("id", "status", "severity", "detector", "category", "account", "found",
-                   "excerpt"):  # fmt: skip
+    for column in (
+        "id",
+        "status",
+        "severity",
+        "detector",
+        "category",
+        "account",
+        "found",
+        "excerpt",
+    ):
         table.add_column(column, overflow="fold")
     for r in rows:
         table.add_row(
-            str(r["id"]), r["status"], r["severity"], r["detector"], r["category"], r["account"],
-            r["found_at"][:16].replace("T", " "), Text(_printable(r["masked_excerpt"][:80])),
-        )  # fmt: skip
+            str(r["id"]),
+            r["status"],
+            r["severity"],
+            r["detector"],
+            r["category"],
+            r["account"],
+            r["found_at"][:16].replace("T", " "),
+            Text(_printable(r["masked_excerpt"][:80])),
+        )
     console.print(table)
 
 
@@ -193,9 +208,22 @@ def show_cmd(
         print_json(row | {"history": history})
         return
     head = Table.grid(padding=(0, 2))
-    for key in ("status", "severity", "detector", "category", "account", "site_name", "url",
-                "posted_at", "found_at", "score", "explanation", "reviewer", "note",
-                "resolved_reason"):  # fmt: skip
+    for key in (
+        "status",
+        "severity",
+        "detector",
+        "category",
+        "account",
+        "site_name",
+        "url",
+        "posted_at",
+        "found_at",
+        "score",
+        "explanation",
+        "reviewer",
+        "note",
+        "resolved_reason",
+    ):
         if row.get(key) not in (None, ""):
             head.add_row(Text(key, style="bold"), Text(_printable(str(row[key]))))
     console.print(Text(f"Finding {finding_id}", style="bold underline"))
@@ -211,8 +239,12 @@ def show_cmd(
         for column in ("at", "actor", "action", "detail"):
             table.add_column(column, overflow="fold")
         for h in history:
-            table.add_row(h["at"][:19].replace("T", " "), h["actor"], h["action"],
-                          Text(_printable(_detail_text(h["detail"]))))  # fmt: skip
+            table.add_row(
+                h["at"][:19].replace("T", " "),
+                h["actor"],
+                h["action"],
+                Text(_printable(_detail_text(h["detail"]))),
+            )
         console.print(table)
 
 
@@ -221,9 +253,13 @@ def _detail_text(detail: dict[str, Any]) -> str:
 
 
 def _set_status(
-    target: str, finding_id: int, config_dir: Path, note: str | None, reviewer: str | None,
+    target: str,
+    finding_id: int,
+    config_dir: Path,
+    note: str | None,
+    reviewer: str | None,
     reopen: bool,
-) -> None:  # fmt: skip
+) -> None:
     _, engine = _open(config_dir)
     try:
         f = review.change_status(
@@ -355,9 +391,14 @@ def audit_list_cmd(
     """Audit events, newest first."""
     config, engine = _open(config_dir)
     rows = review.list_audit(
-        engine, finding_id=finding, action=action, actor=actor, since=_when(since, config),
-        until=_when(until, config, end=True), limit=limit,
-    )  # fmt: skip
+        engine,
+        finding_id=finding,
+        action=action,
+        actor=actor,
+        since=_when(since, config),
+        until=_when(until, config, end=True),
+        limit=limit,
+    )
     if as_json:
         print_json(rows)
         return
@@ -366,10 +407,14 @@ def audit_list_cmd(
         table.add_column(column, overflow="fold")
     for r in rows:
         table.add_row(
-            str(r["id"]), r["at"][:19].replace("T", " "), r["actor"], r["action"],
-            str(r["finding_id"] or ""), r["account_id"] or "",
+            str(r["id"]),
+            r["at"][:19].replace("T", " "),
+            r["actor"],
+            r["action"],
+            str(r["finding_id"] or ""),
+            r["account_id"] or "",
             Text(_printable(_detail_text(r["detail"]))),
-        )  # fmt: skip
+        )
     console.print(table)
 
 

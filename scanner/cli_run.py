@@ -67,8 +67,15 @@ def status(config_dir: Path = ConfigOption, as_json: bool = JsonOption) -> None:
         print_json([r.to_dict() for r in rows])
         return
     table = Table(title="Accounts (backlog = open findings + unsent alerts; --json for details)")
-    for col in ("account", "last scan UTC", "next scan UTC", "fails", "last error / retry", "lease",
-                "backlog"):  # fmt: skip
+    for col in (
+        "account",
+        "last scan UTC",
+        "next scan UTC",
+        "fails",
+        "last error / retry",
+        "lease",
+        "backlog",
+    ):
         justify = "right" if col in ("fails", "backlog") else "left"
         table.add_column(col, justify=justify, overflow="fold")
     for r in rows:
@@ -83,10 +90,14 @@ def status(config_dir: Path = ConfigOption, as_json: bool = JsonOption) -> None:
         elif not r.enabled:
             name += " disabled"
         table.add_row(
-            Text(name), _when(r.last_scan_at), _when(r.next_scan_at),
-            str(r.consecutive_failures), Text(error.strip() or "—"), Text(r.lease_owner or "—"),
+            Text(name),
+            _when(r.last_scan_at),
+            _when(r.next_scan_at),
+            str(r.consecutive_failures),
+            Text(error.strip() or "—"),
+            Text(r.lease_owner or "—"),
             str(r.backlog),
-        )  # fmt: skip
+        )
     console.print(table)
 
 

@@ -65,10 +65,15 @@ def _judge(detectors: dict[str, Detector], posts: list[Post], ctx: Any, out: IO[
         for post, findings in zip(batch, detector.detect_batch(batch, ctx), strict=True):
             for f in findings:
                 record = {
-                    "post_id": post.external_id, "detector": f.detector or name,
-                    "category": f.category, "severity": f.severity, "start": f.start,
-                    "end": f.end, "score": round(f.score, 4), "explanation": f.explanation,
-                }  # fmt: skip
+                    "post_id": post.external_id,
+                    "detector": f.detector or name,
+                    "category": f.category,
+                    "severity": f.severity,
+                    "start": f.start,
+                    "end": f.end,
+                    "score": round(f.score, 4),
+                    "explanation": f.explanation,
+                }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
 

@@ -134,11 +134,20 @@ def sync_accounts(engine: Engine, accounts: Iterable[Any]) -> set[str]:
     with engine.begin() as conn:
         stored = set(conn.execute(select(Account.id)).scalars().all())
         missing = [
-            {"id": a.id, "platform": a.platform, "handle": a.handle, "site_name": a.site_name,
-             "school": a.school, "sponsor_email": a.sponsor.email, "state": {},
-             "consecutive_failures": 0, "capped": False}
-            for key, a in enabled.items() if key not in stored
-        ]  # fmt: skip
+            {
+                "id": a.id,
+                "platform": a.platform,
+                "handle": a.handle,
+                "site_name": a.site_name,
+                "school": a.school,
+                "sponsor_email": a.sponsor.email,
+                "state": {},
+                "consecutive_failures": 0,
+                "capped": False,
+            }
+            for key, a in enabled.items()
+            if key not in stored
+        ]
         insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
         for start in range(0, len(missing), 1000):
             conn.execute(

@@ -167,7 +167,7 @@ class Notifier:
                 next_attempt_at=self.now(),
                 lease_until=None,
                 lease_owner=None,
-            )  # fmt: skip
+            )
         )
         if ids is not None:
             stmt = stmt.where(Outbox.id.in_(list(ids)))  # type: ignore[union-attr]
@@ -212,7 +212,9 @@ class Notifier:
                     continue
                 except Exception as exc:  # noqa: BLE001 - a bug must not stop other e-mails
                     log.debug("unexpected error sending e-mail %d", claimed.id, exc_info=True)
-                    self._record_failure(claimed, SendError(f"unexpected {type(exc).__name__}"), result)  # fmt: skip
+                    self._record_failure(
+                        claimed, SendError(f"unexpected {type(exc).__name__}"), result
+                    )
                     continue
                 self._mark_sent(claimed, result)
         finally:
@@ -241,8 +243,15 @@ class Notifier:
             stmt = outbox_update().where(Outbox.id == row.id, due)
             if row.attempts >= max_attempts:  # earlier attempts ended without any outcome
                 error = f"gave up after {row.attempts} attempts without a recorded outcome"
-                done = s.execute(stmt.values(dead_at=now, last_error=error, lease_owner=None,
-                                             lease_until=None, next_attempt_at=None))  # fmt: skip
+                done = s.execute(
+                    stmt.values(
+                        dead_at=now,
+                        last_error=error,
+                        lease_owner=None,
+                        lease_until=None,
+                        next_attempt_at=None,
+                    )
+                )
                 if done.rowcount == 1:  # type: ignore[attr-defined]
                     result.dead += 1
                     log.warning("e-mail %d to %s dead-lettered: %s", row.id, row.recipient, error)
@@ -252,12 +261,19 @@ class Notifier:
                     lease_owner=self.worker,
                     lease_until=now + self.lease,
                     attempts=Outbox.attempts + 1,
-                )  # fmt: skip
+                )
             )
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 return False
-            return _Claimed(row.id, row.recipient, row.delivery, dict(row.payload),
-                            row.message_id or "", row.created_at, row.attempts + 1)  # fmt: skip
+            return _Claimed(
+                row.id,
+                row.recipient,
+                row.delivery,
+                dict(row.payload),
+                row.message_id or "",
+                row.created_at,
+                row.attempts + 1,
+            )
 
     def _mark_sent(self, c: _Claimed, result: NotifyResult) -> None:
         now = self.now()
@@ -291,7 +307,7 @@ class Notifier:
                         "finding_ids": findings,
                         "attempt": c.attempts,
                     },
-                )  # fmt: skip
+                )
             )
         result.sent += 1
         log.info("e-mail %d sent to %s (%s)", c.id, c.recipient, c.message_id)
@@ -326,7 +342,7 @@ class Notifier:
                             "recipient": c.recipient,
                             "error": values["last_error"],
                         },
-                    )  # fmt: skip
+                    )
                 )
         if dead:
             result.dead += 1
@@ -335,6 +351,10 @@ class Notifier:
             result.failed += 1
             log.warning(
                 "e-mail %d to %s failed (attempt %d of %d), retry after %s: %s",
-                c.id, c.recipient, c.attempts, max_attempts,
-                values["next_attempt_at"].isoformat(timespec="seconds"), exc,
-            )  # fmt: skip
+                c.id,
+                c.recipient,
+                c.attempts,
+                max_attempts,
+                values["next_attempt_at"].isoformat(timespec="seconds"),
+                exc,
+            )

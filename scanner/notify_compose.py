@@ -125,11 +125,19 @@ class Composer:
         queued = min(finding.updated_at, now) if finding.updated_at else now
         return Outbox(
             dedupe_key=f"resolved:{finding.id}:{item.recipient}"[:200],
-            recipient=item.recipient, kind="item", delivery="digest", finding_id=finding.id,
-            email_id=email_id, created_at=now, next_attempt_at=queued,
-            payload={**item.payload, "resolved": True,
-                     "resolved_reason": finding.resolved_reason or "resolved"},
-        )  # fmt: skip
+            recipient=item.recipient,
+            kind="item",
+            delivery="digest",
+            finding_id=finding.id,
+            email_id=email_id,
+            created_at=now,
+            next_attempt_at=queued,
+            payload={
+                **item.payload,
+                "resolved": True,
+                "resolved_reason": finding.resolved_reason or "resolved",
+            },
+        )
 
     # --- step 2: compose -----------------------------------------------------------------
 
@@ -197,9 +205,13 @@ class Composer:
     ) -> None:
         email = Outbox(
             dedupe_key=f"email:{min(i.id or 0 for i in group)}:{recipient}"[:200],
-            recipient=recipient, kind="email", delivery=delivery, created_at=now,
-            next_attempt_at=now, payload={},
-        )  # fmt: skip
+            recipient=recipient,
+            kind="email",
+            delivery=delivery,
+            created_at=now,
+            next_attempt_at=now,
+            payload={},
+        )
         s.add(email)
         s.flush()
         assert email.id is not None

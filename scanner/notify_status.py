@@ -78,7 +78,7 @@ def unsent_report(engine: Engine, now: datetime, next_digest_at: datetime) -> St
                     r.dead_at,
                     r.last_error,
                     r.message_id,
-                )  # fmt: skip
+                )
             )
         waiting = s.exec(
             select(Outbox.recipient, Outbox.delivery, func.count())

@@ -99,12 +99,22 @@ class NewFinding:
         """Column values for the `finding` table."""
         f = self.detected
         return {
-            "fingerprint": self.fingerprint, "post_id": self.post_id, "account_id": account_id,
-            "detector": f.detector, "category": f.category, "severity": f.severity,
-            "start": f.start, "end": f.end, "score": f.score, "explanation": f.explanation,
-            "masked_excerpt": self.excerpt, "content_hash": self.content_hash, "status": "open",
-            "created_at": now, "updated_at": now,
-        }  # fmt: skip
+            "fingerprint": self.fingerprint,
+            "post_id": self.post_id,
+            "account_id": account_id,
+            "detector": f.detector,
+            "category": f.category,
+            "severity": f.severity,
+            "start": f.start,
+            "end": f.end,
+            "score": f.score,
+            "explanation": f.explanation,
+            "masked_excerpt": self.excerpt,
+            "content_hash": self.content_hash,
+            "status": "open",
+            "created_at": now,
+            "updated_at": now,
+        }
 
 
 def content_hash(post: FetchedPost) -> str:
@@ -118,9 +128,16 @@ def content_hash(post: FetchedPost) -> str:
 def fingerprint(post: FetchedPost, found: Detected, chash: str) -> str:
     """Same post, detector, category, span and content = same finding."""
     key = "\x1f".join(
-        [post.platform, post.external_id, found.detector, found.category,
-         str(found.start), str(found.end), chash]
-    )  # fmt: skip
+        [
+            post.platform,
+            post.external_id,
+            found.detector,
+            found.category,
+            str(found.start),
+            str(found.end),
+            chash,
+        ]
+    )
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -322,18 +339,29 @@ class Pipeline:
         fresh: list[dict[str, Any]] = []
         for post in posts:
             values = {
-                "url": post.url, "author": post.author, "text": post.text,
-                "edited_at": post.edited_at, "deleted": post.deleted, "raw": dict(post.raw),
+                "url": post.url,
+                "author": post.author,
+                "text": post.text,
+                "edited_at": post.edited_at,
+                "deleted": post.deleted,
+                "raw": dict(post.raw),
                 "content_hash": hashes[post.external_id],
-                "scanned_hash": hashes[post.external_id], "last_seen_at": now,
-            }  # fmt: skip
+                "scanned_hash": hashes[post.external_id],
+                "last_seen_at": now,
+            }
             pid = known.get(post.external_id, (None, None))[0]
             if pid is None:
-                fresh.append(values | {
-                    "platform": post.platform, "external_id": post.external_id,
-                    "account_id": post.account, "created_at": post.created_at,
-                    "first_seen_at": now, "text_purged_at": None,
-                })  # fmt: skip
+                fresh.append(
+                    values
+                    | {
+                        "platform": post.platform,
+                        "external_id": post.external_id,
+                        "account_id": post.account,
+                        "created_at": post.created_at,
+                        "first_seen_at": now,
+                        "text_purged_at": None,
+                    }
+                )
             else:
                 s.execute(update(models.Post).where(models.Post.id == pid).values(**values))  # type: ignore[arg-type]
                 ids[post.external_id] = pid
@@ -404,8 +432,14 @@ class Pipeline:
             old.resolved_reason = "post deleted" if post.deleted else "post edited; no longer found"
             old.updated_at = self.now()
             result.findings_resolved += 1
-            s.add(models.AuditEvent(action="auto_resolved", finding_id=old.id,
-                                    account_id=account.id, detail={"reason": old.resolved_reason}))  # fmt: skip
+            s.add(
+                models.AuditEvent(
+                    action="auto_resolved",
+                    finding_id=old.id,
+                    account_id=account.id,
+                    detail={"reason": old.resolved_reason},
+                )
+            )
 
     def _queue(
         self,
@@ -418,12 +452,18 @@ class Pipeline:
         """Outbox items for a new finding, added to `pending` (inserted in the scan transaction)."""
         f = finding.detected
         payload = {
-            "account_id": account.id, "site_name": account.site_name,
-            "platform": account.platform, "url": post.url,
-            "posted_at": post.created_at.isoformat(), "detector": f.detector,
-            "category": f.category, "severity": f.severity, "explanation": f.explanation,
-            "excerpt": finding.excerpt, "policy_item": POLICY_ITEMS.get(f.detector, ""),
-        }  # fmt: skip
+            "account_id": account.id,
+            "site_name": account.site_name,
+            "platform": account.platform,
+            "url": post.url,
+            "posted_at": post.created_at.isoformat(),
+            "detector": f.detector,
+            "category": f.category,
+            "severity": f.severity,
+            "explanation": f.explanation,
+            "excerpt": finding.excerpt,
+            "policy_item": POLICY_ITEMS.get(f.detector, ""),
+        }
         now = self.now()
         pending.extend(
             {
@@ -436,6 +476,6 @@ class Pipeline:
                 "attempts": 0,
                 "created_at": now,
                 "next_attempt_at": now,
-            }  # fmt: skip
+            }
             for route in routes_for(self.config, account, f.detector, f.severity)
         )

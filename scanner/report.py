@@ -80,9 +80,16 @@ def collect(config: Config, engine: Engine, now: datetime | None = None) -> Repo
     accounts: dict[str, AccountSummary] = {}
     for a in config.accounts:
         accounts[a.id] = AccountSummary(
-            a.id, a.site_name, a.school, a.platform, a.handle, a.sponsor.email,
-            a.admin_contact.email, registered=True, enabled=a.enabled,
-        )  # fmt: skip
+            a.id,
+            a.site_name,
+            a.school,
+            a.platform,
+            a.handle,
+            a.sponsor.email,
+            a.admin_contact.email,
+            registered=True,
+            enabled=a.enabled,
+        )
     weekly: dict[date, Counter[str]] = defaultdict(Counter)
     detectors: set[str] = set(config.detectors)
     with Session(engine) as s:
@@ -90,9 +97,15 @@ def collect(config: Config, engine: Engine, now: datetime | None = None) -> Repo
             summary = accounts.get(row.id)
             if summary is None:  # stored findings of an account no longer registered
                 summary = accounts[row.id] = AccountSummary(
-                    row.id, row.site_name, row.school, row.platform, row.handle,
-                    row.sponsor_email, registered=False, enabled=False,
-                )  # fmt: skip
+                    row.id,
+                    row.site_name,
+                    row.school,
+                    row.platform,
+                    row.handle,
+                    row.sponsor_email,
+                    registered=False,
+                    enabled=False,
+                )
             summary.last_scan_at, summary.last_success_at = row.last_scan_at, row.last_success_at
             summary.last_error = row.last_error
         for account_id, n, purged in s.exec(
@@ -107,13 +120,16 @@ def collect(config: Config, engine: Engine, now: datetime | None = None) -> Repo
                 accounts[account_id].posts_text_purged = purged
         for account_id, detector, status, n in s.exec(
             select(
-                models.Finding.account_id, models.Finding.detector, models.Finding.status,
+                models.Finding.account_id,
+                models.Finding.detector,
+                models.Finding.status,
                 func.count(),
             ).group_by(
-                col(models.Finding.account_id), col(models.Finding.detector),
+                col(models.Finding.account_id),
+                col(models.Finding.detector),
                 col(models.Finding.status),
             )
-        ).all():  # fmt: skip
+        ).all():
             detectors.add(detector)
             summary = accounts.get(account_id)
             if summary is not None:
@@ -193,26 +209,53 @@ def chart(data: ReportData) -> dict[str, Any]:
                 continue
             h = plot_h * n / peak
             y -= h
-            bars.append({"x": round(x, 1), "y": round(y, 1), "w": round(slot * 0.7, 1),
-                         "h": round(h, 1), "color": colors[detector],
-                         "title": f"week of {week.isoformat()}: {n} {detector}"})  # fmt: skip
+            bars.append(
+                {
+                    "x": round(x, 1),
+                    "y": round(y, 1),
+                    "w": round(slot * 0.7, 1),
+                    "h": round(h, 1),
+                    "color": colors[detector],
+                    "title": f"week of {week.isoformat()}: {n} {detector}",
+                }
+            )
         if len(data.weeks) <= 13 or i % 2 == 0:
             labels.append({"x": round(x + slot * 0.35, 1), "text": week.strftime("%m-%d")})
     return {
-        "width": CHART_W, "height": CHART_H, "bars": bars, "labels": labels, "peak": peak,
-        "pad_l": PAD_L, "pad_t": PAD_T, "base": PAD_T + plot_h, "label_y": PAD_T + plot_h + 16,
+        "width": CHART_W,
+        "height": CHART_H,
+        "bars": bars,
+        "labels": labels,
+        "peak": peak,
+        "pad_l": PAD_L,
+        "pad_t": PAD_T,
+        "base": PAD_T + plot_h,
+        "label_y": PAD_T + plot_h + 16,
         "legend": [{"name": d, "color": c} for d, c in colors.items()],
-    }  # fmt: skip
+    }
 
 
 def csv_fields(data: ReportData) -> list[str]:
     """Columns of compliance.csv."""
     return [
-        "account_id", "site_name", "school", "platform", "handle", "sponsor_email",
-        "admin_contact_email", "registered", "enabled", "posts_scanned", "posts_text_purged",
-        "findings_total", *STATUSES, *(f"{d}_findings" for d in data.detectors),
-        "last_scan_at", "last_success_at", "last_error",
-    ]  # fmt: skip
+        "account_id",
+        "site_name",
+        "school",
+        "platform",
+        "handle",
+        "sponsor_email",
+        "admin_contact_email",
+        "registered",
+        "enabled",
+        "posts_scanned",
+        "posts_text_purged",
+        "findings_total",
+        *STATUSES,
+        *(f"{d}_findings" for d in data.detectors),
+        "last_scan_at",
+        "last_success_at",
+        "last_error",
+    ]
 
 
 def csv_rows(data: ReportData) -> list[dict[str, Any]]:
@@ -220,15 +263,22 @@ def csv_rows(data: ReportData) -> list[dict[str, Any]]:
     rows = []
     for a in data.accounts:
         row: dict[str, Any] = {
-            "account_id": a.account_id, "site_name": a.site_name, "school": a.school,
-            "platform": a.platform, "handle": a.handle, "sponsor_email": a.sponsor_email,
-            "admin_contact_email": a.admin_contact_email, "registered": a.registered,
-            "enabled": a.enabled, "posts_scanned": a.posts_scanned,
-            "posts_text_purged": a.posts_text_purged, "findings_total": a.findings_total,
+            "account_id": a.account_id,
+            "site_name": a.site_name,
+            "school": a.school,
+            "platform": a.platform,
+            "handle": a.handle,
+            "sponsor_email": a.sponsor_email,
+            "admin_contact_email": a.admin_contact_email,
+            "registered": a.registered,
+            "enabled": a.enabled,
+            "posts_scanned": a.posts_scanned,
+            "posts_text_purged": a.posts_text_purged,
+            "findings_total": a.findings_total,
             "last_scan_at": a.last_scan_at.isoformat() if a.last_scan_at else "",
             "last_success_at": a.last_success_at.isoformat() if a.last_success_at else "",
             "last_error": a.last_error or "",
-        }  # fmt: skip
+        }
         row.update({s: a.by_status.get(s, 0) for s in STATUSES})
         row.update({f"{d}_findings": a.by_detector.get(d, 0) for d in data.detectors})
         rows.append(row)

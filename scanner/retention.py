@@ -32,8 +32,21 @@ from scanner.db import session_scope
 
 DECIDED = ("confirmed", "dismissed", "resolved")
 #: Audit detail keys that carry no free text and are kept after the detail expires.
-KEEP_KEYS = frozenset({"from", "to", "reopen", "rule_id", "allow_rule", "detector", "category",
-                       "match", "severity", "kind", "role"})  # fmt: skip
+KEEP_KEYS = frozenset(
+    {
+        "from",
+        "to",
+        "reopen",
+        "rule_id",
+        "allow_rule",
+        "detector",
+        "category",
+        "match",
+        "severity",
+        "kind",
+        "role",
+    }
+)
 PURGED_MARK = '%"purged":%'
 BATCH = 500
 

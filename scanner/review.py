@@ -35,10 +35,28 @@ ALLOWED: dict[str, frozenset[str]] = {
     "resolved": frozenset(),
 }
 EXPORT_FIELDS = (
-    "id", "status", "detector", "category", "severity", "account", "site_name", "school",
-    "platform", "url", "posted_at", "found_at", "updated_at", "start", "end", "score",
-    "explanation", "masked_excerpt", "reviewer", "note", "resolved_reason",
-)  # fmt: skip
+    "id",
+    "status",
+    "detector",
+    "category",
+    "severity",
+    "account",
+    "site_name",
+    "school",
+    "platform",
+    "url",
+    "posted_at",
+    "found_at",
+    "updated_at",
+    "start",
+    "end",
+    "score",
+    "explanation",
+    "masked_excerpt",
+    "reviewer",
+    "note",
+    "resolved_reason",
+)
 AUDIT_FIELDS = ("id", "at", "actor", "action", "finding_id", "account_id", "detail")
 
 
@@ -330,10 +348,17 @@ def add_allow_rule(
             raise UnknownFinding(f"no finding with id {finding_id}")
         try:
             rule = allowrules.add_rule(
-                config, detector=f.detector, category=f.category, text=detail.post.text,
-                start=f.start, end=f.end, reason=reason, added_by=reviewer,
-                finding_id=finding_id, now=now,
-            )  # fmt: skip
+                config,
+                detector=f.detector,
+                category=f.category,
+                text=detail.post.text,
+                start=f.start,
+                end=f.end,
+                reason=reason,
+                added_by=reviewer,
+                finding_id=finding_id,
+                now=now,
+            )
         except ValueError as exc:
             raise InvalidInput(f"finding {finding_id}: {exc}") from None
         s.add(
@@ -350,11 +375,19 @@ def add_allow_rule(
                     "match": rule.match,
                     "reason": rule.reason,
                 },
-            )  # fmt: skip
+            )
         )
         if current.status == "open":
-            _change(s, finding_id, "dismissed", reviewer, f"allow-rule {rule.id}: {reason}",
-                    False, now, {"allow_rule": rule.id})  # fmt: skip
+            _change(
+                s,
+                finding_id,
+                "dismissed",
+                reviewer,
+                f"allow-rule {rule.id}: {reason}",
+                False,
+                now,
+                {"allow_rule": rule.id},
+            )
     return rule
 
 

@@ -182,8 +182,9 @@ class Service:
     # --- scanning ------------------------------------------------------------------------
 
     def _pipeline(self, config: Config, detectors: dict[str, Detector]) -> Pipeline:
-        return Pipeline(config, self.engine, detectors, fetch=self.fetch, worker=self.worker,
-                        now=self.now)  # fmt: skip
+        return Pipeline(
+            config, self.engine, detectors, fetch=self.fetch, worker=self.worker, now=self.now
+        )
 
     @property
     def stopping(self) -> bool:
@@ -239,8 +240,11 @@ class Service:
             return
         for account_id in sorted(self._held):
             release_account(self.engine, account_id, self.worker)
-        log.info("released %d leases left by a failed pass", len(self._held),
-                 extra={"event": "leases_released"})  # fmt: skip
+        log.info(
+            "released %d leases left by a failed pass",
+            len(self._held),
+            extra={"event": "leases_released"},
+        )
         self._held.clear()
 
     def _scan_one(self, account_id: str) -> AccountResult | None:
@@ -252,8 +256,11 @@ class Service:
             release_account(self.engine, account_id, self.worker)
             return None
         if not renew_lease(self.engine, account_id, self.worker, self.lease_seconds, self.now()):
-            log.warning("account %s: lease lost; skipped", account_id,
-                        extra={"account": account_id, "event": "lease_lost"})  # fmt: skip
+            log.warning(
+                "account %s: lease lost; skipped",
+                account_id,
+                extra={"account": account_id, "event": "lease_lost"},
+            )
             return None
         next_at = None
         try:
@@ -264,10 +271,14 @@ class Service:
             release_account(self.engine, account_id, self.worker, next_scan_at=next_at)
         log.info(
             "account %s: %s (fetched %d, new %d, changed %d, findings %d)",
-            account_id, "ok" if result.ok else "failed", result.fetched, result.posts_new,
-            result.posts_changed, result.findings_new,
+            account_id,
+            "ok" if result.ok else "failed",
+            result.fetched,
+            result.posts_new,
+            result.posts_changed,
+            result.findings_new,
             extra={"account": account_id, "event": "scanned" if result.ok else "scan_failed"},
-        )  # fmt: skip
+        )
         return result
 
     def _next_scan_at(self, config: Config, account: AccountConfig) -> datetime:
@@ -288,14 +299,16 @@ class Service:
             return None
         with session_scope(self.engine) as s:
             run = models.ScanRun(
-                worker=self.worker, started_at=started, finished_at=self.now(),
+                worker=self.worker,
+                started_at=started,
+                finished_at=self.now(),
                 accounts_ok=sum(r.ok for r in results),
                 accounts_failed=sum(not r.ok for r in results),
                 posts_new=sum(r.posts_new for r in results),
                 posts_changed=sum(r.posts_changed for r in results),
                 findings_new=sum(r.findings_new for r in results),
                 errors={r.account_id: r.error for r in results if r.error},
-            )  # fmt: skip
+            )
             s.add(run)
             s.flush()
             return run.id
@@ -345,9 +358,10 @@ class Service:
         """(path, mtime_ns, size) of every config file; a change means reload."""
         scanner = self.config.scanner
         names = ["scanner.yaml", "accounts.yaml"] + [
-            p for p in (scanner.official_contacts, scanner.staff_directory, scanner.student_roster)
+            p
+            for p in (scanner.official_contacts, scanner.staff_directory, scanner.student_roster)
             if p
-        ]  # fmt: skip
+        ]
         out = []
         for name in names:
             path = self.config.resolve(name) if name.endswith(".csv") else self.config_dir / name
@@ -394,8 +408,9 @@ class Service:
             if replace:
                 scheduler.reschedule_job(job_id, trigger=trigger)
             else:
-                scheduler.add_job(func, trigger, id=job_id, name=job_id,
-                                  next_run_time=datetime.now(UTC))  # fmt: skip
+                scheduler.add_job(
+                    func, trigger, id=job_id, name=job_id, next_run_time=datetime.now(UTC)
+                )
 
     def run_forever(self, *, poll_seconds: float = 2.0, install_signals: bool = True) -> None:
         """Run until SIGTERM/SIGINT (or `request_stop`); the current account is always finished."""
@@ -403,8 +418,13 @@ class Service:
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
-        scheduler.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds, timezone=UTC),
-                          id="scan", name="scan", next_run_time=datetime.now(UTC))  # fmt: skip
+        scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.tick_seconds, timezone=UTC),
+            id="scan",
+            name="scan",
+            next_run_time=datetime.now(UTC),
+        )
         self._schedule_side_jobs(scheduler, replace=False)
         previous = self._install_signals() if install_signals else {}
         self._scheduler = scheduler
@@ -424,8 +444,12 @@ class Service:
             released = release_all(self.engine, self.worker)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-            log.info("worker %s stopped (%d leases released)", self.worker, released,
-                     extra={"event": "stopped"})  # fmt: skip
+            log.info(
+                "worker %s stopped (%d leases released)",
+                self.worker,
+                released,
+                extra={"event": "stopped"},
+            )
 
     def _install_signals(self) -> dict[int, Any]:
         previous: dict[int, Any] = {}

@@ -80,8 +80,15 @@ def account_status(
             unsent_outbox=unsent.get(account_id, 0),
         )
         if row is not None:
-            for key in ("last_scan_at", "last_success_at", "next_scan_at", "last_error",
-                        "consecutive_failures", "retry_at", "capped"):  # fmt: skip
+            for key in (
+                "last_scan_at",
+                "last_success_at",
+                "next_scan_at",
+                "last_error",
+                "consecutive_failures",
+                "retry_at",
+                "capped",
+            ):
                 setattr(st, key, getattr(row, key))
             if row.lease_owner and row.lease_until and _utc(row.lease_until) > now:
                 st.lease_owner, st.lease_until = row.lease_owner, _utc(row.lease_until)

@@ -39,11 +39,17 @@ EXPECTED = {1: (1, 2), 2: (2, 3), 3: (2, 3)}
 def platform_posts(account_id: str, n_posts: int = 3) -> list[Post]:
     """An account's posts: one with a student name (BAD), one without a disclaimer, one clean."""
     return [
-        Post(platform="reddit", account=account_id, external_id=f"t3_{account_id}_{n}",
-             url=f"https://reddit.example/{account_id}/{n}", author="club",
-             created_at=T0 - timedelta(days=3 - n), text=text)
+        Post(
+            platform="reddit",
+            account=account_id,
+            external_id=f"t3_{account_id}_{n}",
+            url=f"https://reddit.example/{account_id}/{n}",
+            author="club",
+            created_at=T0 - timedelta(days=3 - n),
+            text=text,
+        )
         for n, text in enumerate(TEXTS[:n_posts])
-    ]  # fmt: skip
+    ]
 
 
 def scripted_fetch(n_posts: int = 3, delay: float = 0.0) -> Any:
@@ -69,10 +75,18 @@ def make_service(
 ) -> Service:
     """The worker's Service: scripted platform, keyword detector, no notify/purge jobs."""
     return cls(
-        config_dir, engine, worker=worker, fetch=fetch, now=lambda: now,
-        detectors={"fake": KeywordDetector()}, notify=None, purge=None,
-        lease_seconds=lease, batch_size=3, rng=random.Random(worker),
-    )  # fmt: skip
+        config_dir,
+        engine,
+        worker=worker,
+        fetch=fetch,
+        now=lambda: now,
+        detectors={"fake": KeywordDetector()},
+        notify=None,
+        purge=None,
+        lease_seconds=lease,
+        batch_size=3,
+        rng=random.Random(worker),
+    )
 
 
 def hang(marker: Path, text: str = "reached") -> None:
@@ -105,8 +119,9 @@ def notify(args: argparse.Namespace, now: datetime, marker: Path) -> None:
             real.close()
 
     engine = open_database(args.db)
-    notifier = Notifier(config, engine, worker=args.worker, now=lambda: now,
-                        transport=HangAfterSend())  # fmt: skip
+    notifier = Notifier(
+        config, engine, worker=args.worker, now=lambda: now, transport=HangAfterSend()
+    )
     result = notifier.run(digest_now=True)
     print(result.sent, result.failed, flush=True)
 
@@ -164,8 +179,9 @@ def main() -> None:
     engine = open_database(args.db)
     for rnd in range(args.rounds):  # round r runs at now + 2r hours, after a start signal
         at = now + timedelta(hours=2 * rnd)
-        service = make_service(Path(args.config), engine, args.worker, at, fetch, args.lease,
-                               RecordingService)  # fmt: skip
+        service = make_service(
+            Path(args.config), engine, args.worker, at, fetch, args.lease, RecordingService
+        )
         if args.start_file:
             go = Path(f"{args.start_file}{rnd}")
             while not go.exists():

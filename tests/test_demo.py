@@ -19,8 +19,13 @@ def run_demo(out: Path) -> subprocess.CompletedProcess[str]:
     env.pop("SCANNER_DATABASE_URL", None)
     return subprocess.run(
         [str(SCANNER), "demo", "--out", str(out)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def test_demo_twice_writes_findings_emails_and_report_once(tmp_path: Path) -> None:

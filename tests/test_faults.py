@@ -68,13 +68,15 @@ def final_state(engine: Engine, ids: list[str], n_posts: int = 3) -> dict[str, A
     """Counts and duplicates that must come out exact after any fault."""
     with Session(engine) as s:
         dup_posts = s.exec(
-            select(models.Post.external_id).group_by(models.Post.external_id)
+            select(models.Post.external_id)
+            .group_by(models.Post.external_id)
             .having(func.count() > 1)
-        ).all()  # fmt: skip
+        ).all()
         dup_outbox = s.exec(
             select(models.Outbox.finding_id, models.Outbox.recipient)
-            .group_by(models.Outbox.finding_id, models.Outbox.recipient).having(func.count() > 1)
-        ).all()  # fmt: skip
+            .group_by(models.Outbox.finding_id, models.Outbox.recipient)
+            .having(func.count() > 1)
+        ).all()
         accounts = {a.id: a for a in s.exec(select(models.Account)).all()}
         return {
             "posts": s.exec(select(func.count()).select_from(models.Post)).one(),
@@ -90,8 +92,14 @@ def final_state(engine: Engine, ids: list[str], n_posts: int = 3) -> dict[str, A
 
 def expected(ids: list[str], n_posts: int = 3) -> dict[str, Any]:
     n, (findings, outbox) = len(ids), EXPECTED[n_posts]
-    return {"posts": n * n_posts, "findings": n * findings, "outbox": n * outbox,
-            "duplicates": [], "cursors_ok": True, "leases": []}  # fmt: skip
+    return {
+        "posts": n * n_posts,
+        "findings": n * findings,
+        "outbox": n * outbox,
+        "duplicates": [],
+        "cursors_ok": True,
+        "leases": [],
+    }
 
 
 # --- failures mid-pagination -------------------------------------------------------------------
@@ -113,8 +121,7 @@ class Paginating:
             raise self.error  # page 2 failed: page 1 is dropped with it
         collected += page2
         self.pages_served += 1
-        return FetchResult(posts=collected, cursor=collected[-1].external_id,
-                           state={"pages": 2})  # fmt: skip
+        return FetchResult(posts=collected, cursor=collected[-1].external_id, state={"pages": 2})
 
 
 ERRORS = [
@@ -137,9 +144,17 @@ def test_failure_mid_pagination_stores_nothing_partial(
     folder = config_with(tmp_path / "c", 2, "sqlite://")
     now = [T0]
     platform = Paginating()
-    service = Service(folder, engine, worker="w", fetch=platform, now=lambda: now[0],
-                      detectors={"fake": KeywordDetector()}, notify=None, purge=None,
-                      rng=random.Random(1))  # fmt: skip
+    service = Service(
+        folder,
+        engine,
+        worker="w",
+        fetch=platform,
+        now=lambda: now[0],
+        detectors={"fake": KeywordDetector()},
+        notify=None,
+        purge=None,
+        rng=random.Random(1),
+    )
     ids = ["acc000", "acc001"]
     platform.error = error
     summary = service.run_once()
@@ -164,24 +179,38 @@ def test_failure_mid_pagination_stores_nothing_partial(
     assert [r.ok for r in service.run_once().results] == [True, True]  # idempotent rerun
     assert final_state(engine, ids) == expected(ids)
     with Session(engine) as s:
-        assert all(a.consecutive_failures == 0 and a.last_error is None and not a.capped
-                   for a in s.exec(select(models.Account)).all())  # fmt: skip
+        assert all(
+            a.consecutive_failures == 0 and a.last_error is None and not a.capped
+            for a in s.exec(select(models.Account)).all()
+        )
 
 
 # --- SIGKILL mid-scan --------------------------------------------------------------------------
 
 
 def worker_cmd(db_url: str, folder: Path, worker: str, now: Any, **opts: Any) -> list[str]:
-    cmd = [sys.executable, "-m", "tests.fault_worker", "--db", db_url, "--config", str(folder),
-           "--worker", worker, "--now", now.isoformat()]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "tests.fault_worker",
+        "--db",
+        db_url,
+        "--config",
+        str(folder),
+        "--worker",
+        worker,
+        "--now",
+        now.isoformat(),
+    ]
     for key, value in opts.items():
         cmd += [f"--{key.replace('_', '-')}", str(value)]
     return cmd
 
 
 def spawn(cmd: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
+    return subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 30) -> None:
@@ -199,8 +228,9 @@ def test_sigkill_mid_scan_then_rerun(tmp_path: Path, db_url: str, phase: str) ->
     folder = config_with(tmp_path / "c", len(ids), db_url)
     marker = tmp_path / "reached"
     # batch of 3: acc000..acc002 leased; acc000 done, killed inside acc001
-    proc = spawn(worker_cmd(db_url, folder, "doomed", T0, lease=60, block=f"{phase}:acc001",
-                            marker=marker))  # fmt: skip
+    proc = spawn(
+        worker_cmd(db_url, folder, "doomed", T0, lease=60, block=f"{phase}:acc001", marker=marker)
+    )
     wait_for(marker, proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
@@ -246,8 +276,13 @@ class HoldingSmtpServer(SmtpServer):
 
 def email_rows(engine: Engine) -> list[models.Outbox]:
     with Session(engine) as s:
-        return list(s.exec(select(models.Outbox).where(models.Outbox.kind == "email")
-                           .order_by(models.Outbox.id)).all())  # type: ignore[arg-type]  # fmt: skip
+        return list(
+            s.exec(
+                select(models.Outbox)
+                .where(models.Outbox.kind == "email")
+                .order_by(models.Outbox.id)
+            ).all()
+        )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("point", ["after_reply", "before_reply"])
@@ -277,9 +312,9 @@ def _mid_send(tmp_path: Path, db_url: str, server: HoldingSmtpServer, point: str
     mail = ", ".join(f"{k}: {v}" for k, v in block.items())
     text = scanner_yaml.read_text()
     scanner_yaml.write_text(
-        "\n".join(f"mail: {{{mail}}}" if ln.startswith("mail:") else ln
-                  for ln in text.splitlines()) + "\n"
-    )  # fmt: skip
+        "\n".join(f"mail: {{{mail}}}" if ln.startswith("mail:") else ln for ln in text.splitlines())
+        + "\n"
+    )
     engine = open_database(db_url)
     try:
         make_service(folder, engine, "scan", T0, scripted_fetch()).run_once()  # outbox items
@@ -311,8 +346,9 @@ def _mid_send(tmp_path: Path, db_url: str, server: HoldingSmtpServer, point: str
         assert (row.sent_at, row.lease_owner, row.attempts) == (None, "doomed", 1)
 
         # a fresh notifier while the dead one's lease holds: everything else, not the killed one
-        first = Notifier(load_config(folder), engine, worker="fresh",
-                         now=lambda: T0 + timedelta(seconds=1)).run()  # fmt: skip
+        first = Notifier(
+            load_config(folder), engine, worker="fresh", now=lambda: T0 + timedelta(seconds=1)
+        ).run()
         assert first.sent == len(rows) - 2
         assert killed not in [m.message_id for m in server.messages[2:]]
         # past the lease (6 * timeout_seconds + 60 s): the killed one is sent again, same message
@@ -330,8 +366,9 @@ def _mid_send(tmp_path: Path, db_url: str, server: HoldingSmtpServer, point: str
         assert by_mid[killed].id in {r.id for r in rows if r.attempts == 2}
         assert [r.id for r in rows if r.attempts != 1] == [by_mid[killed].id]
         with Session(engine) as s:
-            events = s.exec(select(models.AuditEvent)
-                            .where(models.AuditEvent.action == "alert_sent")).all()  # fmt: skip
+            events = s.exec(
+                select(models.AuditEvent).where(models.AuditEvent.action == "alert_sent")
+            ).all()
             items = s.exec(select(models.Outbox).where(models.Outbox.kind == "item")).all()
         assert sorted(e.detail["outbox_id"] for e in events) == [r.id for r in rows]  # once each
         assert all(i.sent_at is not None for i in items) and len(items) == len(ids) * 3
@@ -373,16 +410,19 @@ class DatabaseOutage:
 
     def blip(self) -> None:
         """PostgreSQL: terminate the scanner's connections and wait until they are gone."""
-        self._admin("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
-                    "WHERE datname = :n AND pid <> pg_backend_pid()")  # fmt: skip
+        self._admin(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+            "WHERE datname = :n AND pid <> pg_backend_pid()"
+        )
 
     def down(self) -> None:
         if self.pg:
             self._admin(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS false')
             self.blip()
             return
-        self.lock = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None,
-                                    check_same_thread=False)  # fmt: skip
+        self.lock = sqlite3.connect(
+            self.url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False
+        )
         self.lock.execute("BEGIN EXCLUSIVE")
 
     def up(self) -> None:
@@ -398,8 +438,7 @@ def short_busy_engine(url: str) -> Engine:
     """A migrated engine; SQLite gives up on a lock after 200 ms instead of 30 s."""
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect",
-                     lambda conn, _rec: conn.execute("PRAGMA busy_timeout=200"))  # fmt: skip
+        event.listen(engine, "connect", lambda conn, _rec: conn.execute("PRAGMA busy_timeout=200"))
     upgrade(engine)
     return engine
 
@@ -415,9 +454,19 @@ def outage_service(folder: Path, engine: Engine, now: list[Any], trigger: Any) -
             trigger()
         return serve(config, account, cursor, state)
 
-    return Service(folder, engine, worker="w", fetch=fetch, now=lambda: now[0],
-                   detectors={"fake": KeywordDetector()}, notify=None, purge=None,
-                   lease_seconds=600, batch_size=3, rng=random.Random(1))  # fmt: skip
+    return Service(
+        folder,
+        engine,
+        worker="w",
+        fetch=fetch,
+        now=lambda: now[0],
+        detectors={"fake": KeywordDetector()},
+        notify=None,
+        purge=None,
+        lease_seconds=600,
+        batch_size=3,
+        rng=random.Random(1),
+    )
 
 
 def test_database_drops_mid_transaction_then_next_pass(tmp_path: Path, db_url: str) -> None:
@@ -454,8 +503,10 @@ def test_database_drops_mid_transaction_then_next_pass(tmp_path: Path, db_url: s
         service = outage_service(folder, engine, now, trigger)
         results = service.run_once().results
         assert [(r.account_id, r.ok) for r in results] == [
-            ("acc000", True), ("acc001", False), ("acc002", True)
-        ]  # fmt: skip
+            ("acc000", True),
+            ("acc001", False),
+            ("acc002", True),
+        ]
         assert "OperationalError" in (results[1].error or "")
         with Session(engine) as s:
             row = s.get(models.Account, "acc001")
@@ -524,7 +575,7 @@ def race(tmp_path: Path, db_url: str, workers: int, n_accounts: int) -> None:
             worker_cmd(
                 db_url, folder, f"w{k}", T0, claims=claims, start_file=start, posts=1, rounds=2
             )
-        )  # fmt: skip
+        )
         for k in range(workers)
     ]
     for rnd in range(2):  # two rounds: every account is due again in the second

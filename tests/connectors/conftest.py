@@ -32,9 +32,12 @@ def replay(
     cls = REGISTRY.get(platform)
     connector = cls(cls.Settings(**settings), offline=True)
     account = ReplayAccount(
-        id="acct-1", platform=platform, handle=handle, feed_url=feed_url,
+        id="acct-1",
+        platform=platform,
+        handle=handle,
+        feed_url=feed_url,
         initial_posts=initial_posts,
-    )  # fmt: skip
+    )
     with cassette(path or CASSETTES / platform / f"{name}.yaml"):
         return connector.fetch(account, cursor, state)
 

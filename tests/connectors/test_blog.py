@@ -49,8 +49,9 @@ def test_incremental_edits_and_tombstones(fetch):
 
 def test_not_modified_is_an_empty_result(fetch):
     state = {"etag": '"5f1c-2026-10-24"', "subtitle": "News"}
-    result = fetch("blog", "empty", "chess", feed_url=FEED, cursor="2026-10-25T00:30:00+00:00",
-                   state=state)  # fmt: skip
+    result = fetch(
+        "blog", "empty", "chess", feed_url=FEED, cursor="2026-10-25T00:30:00+00:00", state=state
+    )
     assert result.posts == [] and result.cursor == "2026-10-25T00:30:00+00:00"
     assert result.profile_text == "News"
 

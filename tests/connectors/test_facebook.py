@@ -9,8 +9,11 @@ PAGE = "104857600099999"
 def test_first_fetch_follows_paging_and_reads_about(fetch):
     result = fetch("facebook", "first", H)
     assert [p.external_id for p in result.posts] == [
-        f"{PAGE}_5005", f"{PAGE}_5004", f"{PAGE}_5003", f"{PAGE}_5002",
-    ]  # fmt: skip
+        f"{PAGE}_5005",
+        f"{PAGE}_5004",
+        f"{PAGE}_5003",
+        f"{PAGE}_5002",
+    ]
     assert result.cursor == "2026-10-25T00:30:00+00:00"
     assert result.profile_text.startswith("Parents of the chess club.")
     assert result.state["page_id"] == PAGE
@@ -39,9 +42,12 @@ def test_incremental_pages_recheck_window_and_deleted_post(fetch):
         f"{PAGE}_5003": ["2026-10-21T02:00:00+00:00", "https://www.facebook.com/p/5003"],
     }
     result = fetch(
-        "facebook", "incremental", H, cursor="2026-10-22T16:05:00+00:00",
+        "facebook",
+        "incremental",
+        H,
+        cursor="2026-10-22T16:05:00+00:00",
         state={"recent": recent},
-    )  # fmt: skip
+    )
     ids = [p.external_id for p in result.posts]
     assert ids == [f"{PAGE}_5008", f"{PAGE}_5007", f"{PAGE}_5006", f"{PAGE}_5004", f"{PAGE}_5003"]
     edited = result.posts[3]

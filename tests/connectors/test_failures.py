@@ -44,9 +44,12 @@ SUB, UID, PAGE, IG = (
 FEED = "https://blogs.mvsd.k12.wa.us/chess/feed"
 X_STATE = {"user_id": UID, "handle": "mvchessclub", "username": "MVChessClub"}
 HANDLES = {
-    "reddit": "r/MapleValleyChess", "x": "@MVChessClub", "facebook": PAGE,
-    "instagram": IG, "blog": "chess",
-}  # fmt: skip
+    "reddit": "r/MapleValleyChess",
+    "x": "@MVChessClub",
+    "facebook": PAGE,
+    "instagram": IG,
+    "blog": "chess",
+}
 PLATFORMS = list(HANDLES)
 HTML = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
@@ -93,7 +96,6 @@ def preamble(platform: str) -> list[Ix]:
         "html": "<p>hi</p>",
     }
     return [feed_get(FEED, atom_feed(FEED, "Chess", "club", [entry], next_url=FEED + "?paged=2"))]
-    # fmt: skip
 
 
 def target(platform: str) -> str:
@@ -119,8 +121,14 @@ def error_body(platform: str, status: int) -> tuple[str | dict, dict[str, str], 
         body = {"title": "Error", "type": "about:blank", "status": status, "detail": "Error"}
         return body, {}, "application/json; charset=utf-8"
     code = {401: 190, 403: 200, 404: 803, 429: 4, 500: 1, 503: 2}[status]
-    body = {"error": {"message": f"(#{code}) error", "type": "OAuthException", "code": code,
-                      "fbtrace_id": "AqZr5mXo3Yb9kQ2f1TnCv8w"}}  # fmt: skip
+    body = {
+        "error": {
+            "message": f"(#{code}) error",
+            "type": "OAuthException",
+            "code": code,
+            "fbtrace_id": "AqZr5mXo3Yb9kQ2f1TnCv8w",
+        }
+    }
     return body, {}, "application/json; charset=UTF-8"
 
 
@@ -170,10 +178,12 @@ CASES = {
     "503": (lambda p: status_case(p, 503), TransientError),
     "malformed JSON": (malformed, TransientError),
     "HTML error page": (lambda p: raw_case(p, 502, HTML, "text/html"), TransientError),
-    "HTML page with 200": (lambda p: raw_case(p, 200, HTML, "text/html; charset=utf-8"),
-                           TransientError),
+    "HTML page with 200": (
+        lambda p: raw_case(p, 200, HTML, "text/html; charset=utf-8"),
+        TransientError,
+    ),
     "missing interaction": (lambda p: [], ReplayError),
-}  # fmt: skip
+}
 
 
 @pytest.fixture(autouse=True)
@@ -212,9 +222,13 @@ def test_failure_table(platform, case, tmp_path):
 
 
 def test_x_usage_capped_is_not_retryable(tmp_path):
-    body = {"title": "UsageCapExceeded", "detail": "Usage cap exceeded: Monthly product cap",
-            "type": "https://api.x.com/2/problems/usage-capped", "period": "Monthly",
-            "scope": "Product"}  # fmt: skip
+    body = {
+        "title": "UsageCapExceeded",
+        "detail": "Usage cap exceeded: Monthly product cap",
+        "type": "https://api.x.com/2/problems/usage-capped",
+        "period": "Monthly",
+        "scope": "Product",
+    }
     cap = Ix("GET", target("x"), body, status=429)
     path = write_cassette(tmp_path / "c.yaml", preamble("x") + [cap])
     with pytest.raises(RateLimited) as info:

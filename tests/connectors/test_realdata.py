@@ -30,21 +30,31 @@ def test_praw_user_submissions_listing():
 @pytest.mark.parametrize(
     ("name", "deleted", "edited", "text"),
     [
-        ("realdata_submission_edit", False, datetime(2016, 3, 20, 3, 36, 59, tzinfo=UTC),
-         "A Test from PRAWCORE.\n\nNew text"),
-        ("realdata_submission_delete", True, datetime(2016, 3, 20, 3, 36, 59, tzinfo=UTC),
-         "A Test from PRAWCORE."),
+        (
+            "realdata_submission_edit",
+            False,
+            datetime(2016, 3, 20, 3, 36, 59, tzinfo=UTC),
+            "A Test from PRAWCORE.\n\nNew text",
+        ),
+        (
+            "realdata_submission_delete",
+            True,
+            datetime(2016, 3, 20, 3, 36, 59, tzinfo=UTC),
+            "A Test from PRAWCORE.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_praw_edited_and_deleted_submission(name, deleted, edited, text):
     import praw
 
     from connectors.reddit import _to_post
 
     reddit = praw.Reddit(
-        client_id="replay", client_secret="replay", user_agent="district-post-scanner/0.1 test",
+        client_id="replay",
+        client_secret="replay",
+        user_agent="district-post-scanner/0.1 test",
         check_for_updates=False,
-    )  # fmt: skip
+    )
     with cassette(CASSETTES / "reddit" / f"{name}.yaml"):
         submission = reddit.submission("4b1tfm")
         submission._fetch()
@@ -88,8 +98,11 @@ def test_python_facebook_feed_pages():
 def test_python_facebook_instagram_medias():
     result = replay("instagram", "realdata_pyfacebook_medias", "17841406338772941")
     assert [p.external_id for p in result.posts] == [
-        "17895731045244887", "17896622936197745", "17896129349106152", "17893085207160254",
-    ]  # fmt: skip
+        "17895731045244887",
+        "17896622936197745",
+        "17896129349106152",
+        "17893085207160254",
+    ]
     assert result.posts[0].text == ""  # no caption
     assert result.posts[2].text == "ALBUM" and result.posts[2].raw["media_type"] == "CAROUSEL_ALBUM"
     assert result.posts[0].created_at == datetime(2021, 8, 13, 8, 25, 28, tzinfo=UTC)

@@ -13,8 +13,12 @@ H = "r/MapleValleyChess"
 def test_first_fetch_reads_two_pages_with_profile(fetch):
     result = fetch("reddit", "first", H)
     assert [p.external_id for p in result.posts] == [
-        "t3_1q0e5", "t3_1q0d4", "t3_1q0c3", "t3_1q0b2", "t3_1q0a1",
-    ]  # fmt: skip
+        "t3_1q0e5",
+        "t3_1q0d4",
+        "t3_1q0c3",
+        "t3_1q0b2",
+        "t3_1q0a1",
+    ]
     assert result.cursor == "t3_1q0e5"
     assert result.state["cursor_created_utc"] == result.posts[0].created_at.timestamp()
     assert "Information in this post may change" in result.profile_text
@@ -63,9 +67,13 @@ def test_incremental_without_recheck_stops_at_cursor(fetch):
 def test_incremental_uses_stored_time_when_cursor_post_vanished(fetch):
     stored = datetime(2026, 10, 21, 22, 31, tzinfo=UTC).timestamp()
     result = fetch(
-        "reddit", "incremental", H, cursor="t3_gone", recheck_hours=0,
+        "reddit",
+        "incremental",
+        H,
+        cursor="t3_gone",
+        recheck_hours=0,
         state={"cursor_created_utc": stored},
-    )  # fmt: skip
+    )
     assert [p.external_id for p in result.posts] == ["t3_1q0h8", "t3_1q0g7", "t3_1q0f6"]
     assert result.state["cursor_created_utc"] > stored
 

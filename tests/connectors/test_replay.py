@@ -33,10 +33,13 @@ def test_normalized_path(path, expected):
 
 
 def test_matching_ignores_query_headers_and_graph_version_and_keeps_order(tmp_path):
-    path = write_cassette(tmp_path / "c.yaml", [
-        Ix("GET", "https://graph.facebook.com/v10.0/1/posts?limit=5", {"page": 1}),
-        Ix("GET", "https://graph.facebook.com/v10.0/1/posts", {"page": 2}),
-    ])  # fmt: skip
+    path = write_cassette(
+        tmp_path / "c.yaml",
+        [
+            Ix("GET", "https://graph.facebook.com/v10.0/1/posts?limit=5", {"page": 1}),
+            Ix("GET", "https://graph.facebook.com/v10.0/1/posts", {"page": 2}),
+        ],
+    )
     with cassette(path):
         first = requests.get("https://graph.facebook.com/v21.0/1/posts?after=x", timeout=5)
         second = requests.get(
@@ -54,8 +57,13 @@ def test_missing_cassette_is_a_replay_error(tmp_path):
 
 class _Leaky(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
-        body = json.dumps({"access_token": "EAAB-live-token", "refresh_token": "r-live",
-                           "next": "https://x.test/p?access_token=EAAB-live-token&after=a"})  # fmt: skip
+        body = json.dumps(
+            {
+                "access_token": "EAAB-live-token",
+                "refresh_token": "r-live",
+                "next": "https://x.test/p?access_token=EAAB-live-token&after=a",
+            }
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Set-Cookie", "session=s3cr3t-cookie")
@@ -75,12 +83,20 @@ def test_recording_strips_credentials(tmp_path):
     path = tmp_path / "rec.yaml"
     try:
         with cassette(path, record=True):
-            requests.get(f"{base}/v21.0/1/posts?access_token=EAAB-live-token&fields=id",
-                         headers={"Authorization": "Bearer AAAA-live-bearer",
-                                  "Cookie": "c=s3cr3t-cookie"}, timeout=5)  # fmt: skip
-            requests.post(f"{base}/api/v1/access_token",
-                          data={"grant_type": "refresh_token", "refresh_token": "r-live",
-                                "client_secret": "cs-live"}, timeout=5)  # fmt: skip
+            requests.get(
+                f"{base}/v21.0/1/posts?access_token=EAAB-live-token&fields=id",
+                headers={"Authorization": "Bearer AAAA-live-bearer", "Cookie": "c=s3cr3t-cookie"},
+                timeout=5,
+            )
+            requests.post(
+                f"{base}/api/v1/access_token",
+                data={
+                    "grant_type": "refresh_token",
+                    "refresh_token": "r-live",
+                    "client_secret": "cs-live",
+                },
+                timeout=5,
+            )
     finally:
         server.shutdown()
     text = path.read_text()
@@ -94,9 +110,11 @@ def test_recording_strips_credentials(tmp_path):
 
 def test_fetch_replayed_for_the_cli():
     result = fetch_replayed(
-        "blog", "library-blog", CASSETTES / "demo" / "blog.yaml",
+        "blog",
+        "library-blog",
+        CASSETTES / "demo" / "blog.yaml",
         feed_url="https://blogs.mvsd.k12.wa.us/library/feed",
-    )  # fmt: skip
+    )
     assert len(result.posts) == 3
     assert any("Ethan Brooks" in p.text for p in result.posts)
 

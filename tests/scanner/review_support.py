@@ -98,5 +98,4 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
 def pipeline(config: Config, engine: Engine, feed: Feed, now: datetime | None = None) -> Pipeline:
     """A real Pipeline with the fake detector and feed."""
     clock = now or T0 + timedelta(hours=1)
-    return Pipeline(config, engine, {"student_pii": FakePii()}, fetch=feed.fetch,
-                    now=lambda: clock)  # fmt: skip
+    return Pipeline(config, engine, {"student_pii": FakePii()}, fetch=feed.fetch, now=lambda: clock)

@@ -49,27 +49,47 @@ def test_add_rule_stores_a_keyed_hash_not_the_value(tmp_path: Path) -> None:
     config = make_config(tmp_path / "config")
     text = "Thanks Mrs. Parker for coaching"
     rule = allowrules.add_rule(
-        config, detector="student_pii", category="STUDENT_NAME", text=text, start=7, end=18,
-        reason="staff member", added_by="kim", finding_id=3,
-    )  # fmt: skip
+        config,
+        detector="student_pii",
+        category="STUDENT_NAME",
+        text=text,
+        start=7,
+        end=18,
+        reason="staff member",
+        added_by="kim",
+        finding_id=3,
+    )
     raw = _rules_path(config).read_text()
     assert "Parker" not in raw and "parker" not in raw
     data = yaml.safe_load(raw)
     assert data["version"] == 1 and len(data["key_id"]) == 16
     assert data["rules"][0] | {"added_at": None} == {
-        "id": 1, "detector": "student_pii", "category": "STUDENT_NAME", "match": "span",
-        "value_hmac": rule.value_hmac, "reason": "staff member", "added_by": "kim",
-        "added_at": None, "finding_id": 3,
-    }  # fmt: skip
+        "id": 1,
+        "detector": "student_pii",
+        "category": "STUDENT_NAME",
+        "match": "span",
+        "value_hmac": rule.value_hmac,
+        "reason": "staff member",
+        "added_by": "kim",
+        "added_at": None,
+        "finding_id": 3,
+    }
     rules = AllowRules.load(config)
     assert not rules.permits("mrs.  PARKER said hi", _finding(0, 12))
     assert rules.permits("Mrs. Parkes said hi", _finding(0, 11))
     assert rules.permits("Mrs. Parker said hi", _finding(0, 11, "STUDENT_CONTACT"))
     assert rules.permits("Mrs. Parker said hi", _finding(None, None))
     second = allowrules.add_rule(
-        config, detector="disclaimer", category="missing_disclaimer", text="Weekly menu",
-        start=None, end=None, reason="cafeteria menu feed", added_by="kim", finding_id=None,
-    )  # fmt: skip
+        config,
+        detector="disclaimer",
+        category="missing_disclaimer",
+        text="Weekly menu",
+        start=None,
+        end=None,
+        reason="cafeteria menu feed",
+        added_by="kim",
+        finding_id=None,
+    )
     assert (second.id, second.match) == (2, "post")
     rules = AllowRules.load(config)
     disclaimer = Finding("disclaimer", "missing_disclaimer", "medium", None, None, 1, "x")
@@ -105,8 +125,17 @@ def test_invalid_file_is_a_config_error(tmp_path: Path, body: str, expected: str
 
 def test_changed_key_is_reported(tmp_path: Path, monkeypatch) -> None:
     config = make_config(tmp_path / "config")
-    allowrules.add_rule(config, detector="student_pii", category="*", text="Emma Johnson",
-                        start=0, end=12, reason="r", added_by="kim", finding_id=None)  # fmt: skip
+    allowrules.add_rule(
+        config,
+        detector="student_pii",
+        category="*",
+        text="Emma Johnson",
+        start=0,
+        end=12,
+        reason="r",
+        added_by="kim",
+        finding_id=None,
+    )
     monkeypatch.setenv(KEY_ENV, "another key entirely")
     with pytest.raises(ConfigError, match="allow_rules.yaml: key_id: the rules were hashed"):
         AllowRules.load(make_config(tmp_path / "config"))
@@ -132,21 +161,25 @@ def test_allow_rule_from_a_finding_suppresses_future_scans(tmp_path: Path, engin
     assert detail.history[0].actor == "kim" and "Parker" not in str(detail.history[0].detail)
 
     # later scans: a new post with the same name (other spelling) is not flagged; others are
-    p2 = feed.put("acct-0", "p2", "MRS.  PARKER will coach again; ask Liam Smith",
-                  when=T0 + timedelta(1)).text  # fmt: skip
+    p2 = feed.put(
+        "acct-0", "p2", "MRS.  PARKER will coach again; ask Liam Smith", when=T0 + timedelta(1)
+    ).text
     later = pipeline(config, engine, feed, T0 + timedelta(days=2)).scan().results[0]
     assert later.findings_new == 1
     assert {(f.post_id, f.start) for f in _open(engine)} == {
-        (parker.post_id, 26), (parker.post_id + 1, p2.index("Liam")),
-    }  # fmt: skip
+        (parker.post_id, 26),
+        (parker.post_id + 1, p2.index("Liam")),
+    }
     # an edit of the first post re-detects it: Parker stays suppressed, Emma is found again
     feed.put("acct-0", "p1", "Great job Mrs. Parker and Emma Johnson!!")
     pipeline(config, engine, feed, T0 + timedelta(days=3)).scan()
     with Session(engine) as s:
         on_p1 = s.exec(select(models.Finding).where(models.Finding.post_id == parker.post_id)).all()
     assert sorted((f.start, f.status) for f in on_p1) == [
-        (10, "dismissed"), (26, "open"), (26, "resolved"),
-    ]  # fmt: skip
+        (10, "dismissed"),
+        (26, "open"),
+        (26, "resolved"),
+    ]
 
 
 def test_allow_refused_when_text_purged_or_changed(tmp_path: Path, engine: Engine) -> None:

@@ -99,9 +99,11 @@ def test_workflow_and_refusals(cli) -> None:
     assert invoke("findings", "resolve", str(fid), "-n", "post removed").exit_code == 0
     events = json.loads(invoke("audit", "list", "--json").stdout)
     assert [(e["action"], e["detail"]["to"]) for e in events] == [
-        ("status_changed", "resolved"), ("reopened", "open"),
-        ("status_changed", "confirmed"), ("status_changed", "dismissed"),
-    ]  # fmt: skip
+        ("status_changed", "resolved"),
+        ("reopened", "open"),
+        ("status_changed", "confirmed"),
+        ("status_changed", "dismissed"),
+    ]
     assert [e["actor"] for e in events] == ["grace", "grace", "kim", "grace"]
 
 
@@ -188,8 +190,9 @@ def test_purge_that_would_expire_open_findings_exits_2(cli) -> None:
         (folder / "scanner.yaml").read_text().replace("finding_days: 365", "finding_days: 1")
     )
     with engine.begin() as conn:  # the findings were found two days ago
-        conn.execute(models.Finding.__table__.update().values(
-            created_at=models.utcnow() - timedelta(days=2)))  # fmt: skip
+        conn.execute(
+            models.Finding.__table__.update().values(created_at=models.utcnow() - timedelta(days=2))
+        )
     result = invoke("purge")
     assert result.exit_code == 2 and "open finding(s) are older" in result.output
     assert all(p["status"] == "open" for p in review.list_findings(engine))

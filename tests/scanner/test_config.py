@@ -42,27 +42,60 @@ def test_minimal_config_gets_defaults(config_dir: Path) -> None:
     [
         ("colour: blue\n", None, "scanner.yaml: colour: unknown key; expected one of version,"),
         ("timezone: Mars/Olympus\n", None, "scanner.yaml: timezone: unknown time zone"),
-        ("mail: {transport: pigeon}\n", None, "scanner.yaml: mail.transport: 'pigeon' is not allowed"),
-        ("mail: {password: hunter2}\n", None, "scanner.yaml: mail.password: a literal secret is not allowed"),
-        ("privacy_officer: {name: P}\n", None, "scanner.yaml: privacy_officer.email: required key is missing"),
+        (
+            "mail: {transport: pigeon}\n",
+            None,
+            "scanner.yaml: mail.transport: 'pigeon' is not allowed",
+        ),
+        (
+            "mail: {password: hunter2}\n",
+            None,
+            "scanner.yaml: mail.password: a literal secret is not allowed",
+        ),
+        (
+            "privacy_officer: {name: P}\n",
+            None,
+            "scanner.yaml: privacy_officer.email: required key is missing",
+        ),
         ("detectors: {spellcheck: {}}\n", None, "scanner.yaml: detectors.spellcheck: unknown name"),
         ("platforms: {myspace: {}}\n", None, "scanner.yaml: platforms.myspace: unknown name"),
-        ("detectors: {disclaimer: {enabeld: true}}\n", None, "scanner.yaml: detectors.disclaimer.enabeld: unknown key"),
+        (
+            "detectors: {disclaimer: {enabeld: true}}\n",
+            None,
+            "scanner.yaml: detectors.disclaimer.enabeld: unknown key",
+        ),
         ("staff_directory: nope.csv\n", None, "scanner.yaml: staff_directory: cannot read"),
-        ("schedule: {interval: often}\n", None, "scanner.yaml: schedule.interval: 'often' is not a duration"),
-        ("", "version: 1\naccounts:\n  - {id: a, platform: reddit, handle: r/x}\n",
-         "accounts.yaml: accounts[0].site_name: required key is missing"),
-        ("", "version: 1\naccounts:\n  - {id: a, platform: reddit, handle: r/x, site_name: S,"
-             " admin_contact: {name: A, email: a@b.org}, sponsor: {name: B, email: nope}}\n",
-         "accounts.yaml: accounts[0].sponsor.email: 'nope' is not an e-mail address"),
-        ("", "version: 1\naccounts:\n  - {id: a, platform: tiktok, handle: x, site_name: S,"
-             " admin_contact: {name: A, email: a@b.org}, sponsor: {name: B, email: b@b.org}}\n",
-         "accounts.yaml: accounts[0].platform: unknown platform 'tiktok'"),
+        (
+            "schedule: {interval: often}\n",
+            None,
+            "scanner.yaml: schedule.interval: 'often' is not a duration",
+        ),
+        (
+            "",
+            "version: 1\naccounts:\n  - {id: a, platform: reddit, handle: r/x}\n",
+            "accounts.yaml: accounts[0].site_name: required key is missing",
+        ),
+        (
+            "",
+            "version: 1\naccounts:\n  - {id: a, platform: reddit, handle: r/x, site_name: S,"
+            " admin_contact: {name: A, email: a@b.org}, sponsor: {name: B, email: nope}}\n",
+            "accounts.yaml: accounts[0].sponsor.email: 'nope' is not an e-mail address",
+        ),
+        (
+            "",
+            "version: 1\naccounts:\n  - {id: a, platform: tiktok, handle: x, site_name: S,"
+            " admin_contact: {name: A, email: a@b.org}, sponsor: {name: B, email: b@b.org}}\n",
+            "accounts.yaml: accounts[0].platform: unknown platform 'tiktok'",
+        ),
         ("", "version: 2\naccounts: []\n", "accounts.yaml: version: 2 is not allowed; expected 1"),
         ("", "version: 1\naccounts: [\n", "accounts.yaml: line 3 column 1: malformed YAML"),
-        ("", "version: 1\nversion: 1\n", "accounts.yaml: line 2 column 1: malformed YAML (duplicate key 'version')"),
+        (
+            "",
+            "version: 1\nversion: 1\n",
+            "accounts.yaml: line 2 column 1: malformed YAML (duplicate key 'version')",
+        ),
     ],
-)  # fmt: skip
+)
 def test_problem_lines(
     tmp_path: Path, scanner_extra: str, accounts_yaml: str | None, expected: str
 ) -> None:
@@ -149,11 +182,32 @@ def test_init_writes_a_valid_config(tmp_path: Path) -> None:
 
 def test_accounts_add_and_import(config_dir: Path, tmp_path: Path) -> None:
     base = ["--config", str(config_dir)]
-    add = runner.invoke(app, ["accounts", "add", "--id", "pto", "--platform", "facebook",
-                              "--handle", "123", "--site-name", "PTO page", "--admin-name", "A",
-                              "--admin-email", "a@mvsd.k12.wa.us", "--sponsor-name", "S",
-                              "--sponsor-email", "s@mvsd.k12.wa.us", "--cron", "0 7 * * 1-5",
-                              *base])  # fmt: skip
+    add = runner.invoke(
+        app,
+        [
+            "accounts",
+            "add",
+            "--id",
+            "pto",
+            "--platform",
+            "facebook",
+            "--handle",
+            "123",
+            "--site-name",
+            "PTO page",
+            "--admin-name",
+            "A",
+            "--admin-email",
+            "a@mvsd.k12.wa.us",
+            "--sponsor-name",
+            "S",
+            "--sponsor-email",
+            "s@mvsd.k12.wa.us",
+            "--cron",
+            "0 7 * * 1-5",
+            *base,
+        ],
+    )
     assert add.exit_code == 0, add.output
     csv_file = tmp_path / "new.csv"
     csv_file.write_text(
@@ -171,8 +225,30 @@ def test_accounts_add_and_import(config_dir: Path, tmp_path: Path) -> None:
     ids = [a.id for a in load_config(config_dir).accounts]
     assert ids == ["acct-0", "pto", "band", "choir"]
     assert load_config(config_dir).account("pto").cron == "0 7 * * 1-5"
-    bad = runner.invoke(app, ["accounts", "add", "--id", "x2", "--platform", "x", "--handle", "@x",
-                              "--site-name", "X", "--admin-name", "A", "--admin-email",
-                              "a@mvsd.k12.wa.us", "--sponsor-name", "S", "--sponsor-email",
-                              "s@mvsd.k12.wa.us", "--cron", "61 * * * *", *base])  # fmt: skip
+    bad = runner.invoke(
+        app,
+        [
+            "accounts",
+            "add",
+            "--id",
+            "x2",
+            "--platform",
+            "x",
+            "--handle",
+            "@x",
+            "--site-name",
+            "X",
+            "--admin-name",
+            "A",
+            "--admin-email",
+            "a@mvsd.k12.wa.us",
+            "--sponsor-name",
+            "S",
+            "--sponsor-email",
+            "s@mvsd.k12.wa.us",
+            "--cron",
+            "61 * * * *",
+            *base,
+        ],
+    )
     assert bad.exit_code == 2 and "accounts[4].cron:" in bad.output

@@ -45,8 +45,16 @@ def test_one_json_line_per_finding_with_the_contract_fields(outcome) -> None:
     assert code == 0
     assert lines, "expected findings"
     for line in lines:
-        assert set(line) == {"post_id", "detector", "category", "severity", "start", "end",
-                             "score", "explanation"}  # fmt: skip
+        assert set(line) == {
+            "post_id",
+            "detector",
+            "category",
+            "severity",
+            "start",
+            "end",
+            "score",
+            "explanation",
+        }
 
 
 def test_student_name_found_and_explained_without_the_value(outcome) -> None:

@@ -29,8 +29,9 @@ H = timedelta(hours=1)
 def add_accounts(engine: Engine, rows: dict[str, dict[str, Any]]) -> None:
     with Session(engine) as s:
         for account_id, fields in rows.items():
-            s.add(models.Account(id=account_id, platform="reddit", handle=f"r/{account_id}",
-                                 **fields))  # fmt: skip
+            s.add(
+                models.Account(id=account_id, platform="reddit", handle=f"r/{account_id}", **fields)
+            )
         s.commit()
 
 
@@ -67,10 +68,16 @@ def test_what_is_due(engine: Engine, label: str, fields: dict[str, Any], due: bo
 
 
 def test_claims_are_exclusive_ordered_and_expire(engine: Engine) -> None:
-    add_accounts(engine, {
-        "late": {"next_scan_at": T0 - 2 * H}, "later": {"next_scan_at": T0 - H},
-        "new": {}, "off": {}, "future": {"next_scan_at": T0 + H},
-    })  # fmt: skip
+    add_accounts(
+        engine,
+        {
+            "late": {"next_scan_at": T0 - 2 * H},
+            "later": {"next_scan_at": T0 - H},
+            "new": {},
+            "off": {},
+            "future": {"next_scan_at": T0 + H},
+        },
+    )
     first = claim_due_accounts(engine, "w1", 2, 600, T0, exclude={"off"})
     assert first == ["late", "new"]  # never scanned and most overdue chosen first
     assert claim_due_accounts(engine, "w2", 10, 600, T0, exclude={"off"}) == ["later"]

@@ -58,9 +58,11 @@ class FakeDetector:
 
     name: ClassVar[str] = "fake"
     Settings: ClassVar[type[DetectorSettings]] = DetectorSettings
-    PII = [(NAME, "STUDENT_NAME", "Student name next to a grade level"),
-           (STUDENT_ID, "STUDENT_ID", "Student ID number"),
-           (PHONE, "STUDENT_CONTACT", "Phone number of a student's family")]  # fmt: skip
+    PII = [
+        (NAME, "STUDENT_NAME", "Student name next to a grade level"),
+        (STUDENT_ID, "STUDENT_ID", "Student ID number"),
+        (PHONE, "STUDENT_CONTACT", "Phone number of a student's family"),
+    ]
 
     def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
         out = []
@@ -69,11 +71,21 @@ class FakeDetector:
             for value, category, why in self.PII:
                 at = p.text.find(value)
                 if at >= 0:
-                    found.append(Finding("student_pii", category, "high", at, at + len(value),
-                                         0.9, why))  # fmt: skip
+                    found.append(
+                        Finding("student_pii", category, "high", at, at + len(value), 0.9, why)
+                    )
             if "Disclaimer" not in p.text:
-                found.append(Finding("disclaimer", "missing_disclaimer", "medium", None, None,
-                                     1.0, "No disclaimer: <b>element A</b> & B missing"))  # fmt: skip
+                found.append(
+                    Finding(
+                        "disclaimer",
+                        "missing_disclaimer",
+                        "medium",
+                        None,
+                        None,
+                        1.0,
+                        "No disclaimer: <b>element A</b> & B missing",
+                    )
+                )
             out.append(found)
         return out
 
@@ -91,9 +103,15 @@ class Feed:
 
 
 def post(account: str, n: int, text: str, at: datetime = T0, url: str | None = None) -> Post:
-    return Post(platform="facebook", account=account, external_id=f"{account}_{n}",
-                url=url or f"https://facebook.example/{account}/posts/{n}", author="club",
-                created_at=at, text=text)  # fmt: skip
+    return Post(
+        platform="facebook",
+        account=account,
+        external_id=f"{account}_{n}",
+        url=url or f"https://facebook.example/{account}/posts/{n}",
+        author="club",
+        created_at=at,
+        text=text,
+    )
 
 
 def make_config(
@@ -121,7 +139,7 @@ def make_config(
                 "admin_contact": {"name": "Dana Parker", "email": "dparker@mvsd.k12.wa.us"},
                 "sponsor": {"name": f"Sponsor {i}", "email": email},
             }
-        )  # fmt: skip
+        )
         for i, email in enumerate(sponsors)
     ]
     return Config(tmp_path, scanner, accounts)
@@ -149,8 +167,9 @@ class World:
 
     def scan(self, account: str, *posts: Post) -> None:
         self.feed.posts[account] = list(posts)
-        pipe = Pipeline(self.config, self.engine, {"fake": FakeDetector()}, fetch=self.feed,
-                        now=self.clock)  # fmt: skip
+        pipe = Pipeline(
+            self.config, self.engine, {"fake": FakeDetector()}, fetch=self.feed, now=self.clock
+        )
         assert all(r.ok for r in pipe.scan([account]).results)
 
     def notifier(self, **kw: Any) -> Notifier:
@@ -182,7 +201,9 @@ def to(server: SmtpServer, rcpt: str) -> list[Received]:
     return [m for m in server.messages if m.rcpt_tos == [rcpt]]
 
 
-PII_POST = f"Congrats to {NAME} (Grade 7, student ID {STUDENT_ID}) on the science fair! Questions: {PHONE}"  # fmt: skip
+PII_POST = (
+    f"Congrats to {NAME} (Grade 7, student ID {STUDENT_ID}) on the science fair! Questions: {PHONE}"
+)
 
 
 # --- routing and content -------------------------------------------------------------------
@@ -210,7 +231,10 @@ def test_immediate_alerts_reach_sponsor_and_officer_with_content(
         "@mvsd.k12.wa.us>"
     )
     assert [p.get_content_type() for p in msg.walk()] == [
-        "multipart/alternative", "text/plain", "text/html"]  # fmt: skip
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+    ]
     plain, html = texts(sponsor)
     for text in (plain, html):
         assert (
@@ -237,7 +261,12 @@ def test_immediate_alerts_reach_sponsor_and_officer_with_content(
     assert len(items) == 6 and all(i.sent_at is not None and i.email_id for i in items)
     # nothing new → nothing sent
     assert world.notifier().run().to_dict() == {
-        "emails_created": 0, "sent": 0, "failed": 0, "dead": 0, "resolution_notices": 0}  # fmt: skip
+        "emails_created": 0,
+        "sent": 0,
+        "failed": 0,
+        "dead": 0,
+        "resolution_notices": 0,
+    }
     assert len(smtp_server.messages) == 2
 
 
@@ -278,10 +307,11 @@ def test_digest_now_and_per_recipient_preferences(
     tmp_path: Path, engine: Engine, smtp_server: SmtpServer
 ) -> None:
     config = make_config(
-        tmp_path, smtp_server.mail_block(),
+        tmp_path,
+        smtp_server.mail_block(),
         admin_cc={"high": ["principal@mvsd.k12.wa.us"]},
         recipients={"sponsor0@mvsd.k12.wa.us": {"immediate_severities": ["high", "medium"]}},
-    )  # fmt: skip
+    )
     w = World(config, engine)
     w.scan("acct-0", post("acct-0", 1, f"Well done {NAME}"))
     result = w.notifier().run(digest_now=True)
@@ -348,7 +378,9 @@ def test_immediate_alerts_on_one_account_form_a_thread(
     world.scan("acct-0", post("acct-0", 1, f"Hi {NAME}." + ok))
     world.notifier().run()
     world.clock.advance(hours=1)
-    world.scan("acct-0", post("acct-0", 1, f"Hi {NAME}." + ok), post("acct-0", 2, f"ID {STUDENT_ID}" + ok))  # fmt: skip
+    world.scan(
+        "acct-0", post("acct-0", 1, f"Hi {NAME}." + ok), post("acct-0", 2, f"ID {STUDENT_ID}" + ok)
+    )
     world.notifier().run()
     world.clock.advance(hours=1)
     world.scan("acct-0", post("acct-0", 3, f"Call {PHONE}" + ok))
@@ -378,8 +410,13 @@ def test_file_transport_writes_eml_once_and_retry_overwrites(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "var/demo/outbox"
-    w = World(make_config(tmp_path, {"transport": "file", "folder": "var/demo/outbox",
-                                     "from": "scanner@mvsd.k12.wa.us"}), engine)  # fmt: skip
+    w = World(
+        make_config(
+            tmp_path,
+            {"transport": "file", "folder": "var/demo/outbox", "from": "scanner@mvsd.k12.wa.us"},
+        ),
+        engine,
+    )
     w.scan("acct-0", post("acct-0", 1, PII_POST))
     w.scan("acct-1", post("acct-1", 1, "Bake sale"))
     result = w.notifier().run(digest_now=True)
@@ -452,7 +489,9 @@ def test_4xx_reply_is_retried_with_backoff(world: World, smtp_server: SmtpServer
     world.clock.advance(minutes=2)
     assert world.notifier().run().sent == 2
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
-        OFFICER, "sponsor1@mvsd.k12.wa.us"]  # fmt: skip
+        OFFICER,
+        "sponsor1@mvsd.k12.wa.us",
+    ]
 
 
 def run_cli(world: World, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, Any]:

@@ -23,9 +23,16 @@ T0 = datetime(2026, 10, 5, 17, 0, tzinfo=UTC)
 
 
 def post(account: str, n: int, text: str, **kw: Any) -> Post:
-    return Post(platform="reddit", account=account, external_id=f"t3_{account}_{n}",
-                url=f"https://reddit.example/{account}/{n}", author="club",
-                created_at=T0 + timedelta(hours=n), text=text, **kw)  # fmt: skip
+    return Post(
+        platform="reddit",
+        account=account,
+        external_id=f"t3_{account}_{n}",
+        url=f"https://reddit.example/{account}/{n}",
+        author="club",
+        created_at=T0 + timedelta(hours=n),
+        text=text,
+        **kw,
+    )
 
 
 class KeywordDetector:
@@ -43,11 +50,21 @@ class KeywordDetector:
             self.seen.append(p.external_id)
             found = [
                 Finding("student_pii", "STUDENT_NAME", "high", i, i + 3, 0.9, "name near 'team'")
-                for i in range(len(p.text)) if p.text.startswith("BAD", i)
-            ]  # fmt: skip
+                for i in range(len(p.text))
+                if p.text.startswith("BAD", i)
+            ]
             if "ok" not in p.text:
-                found.append(Finding("disclaimer", "missing_disclaimer", "medium", None, None, 1.0,
-                                     "element A missing"))  # fmt: skip
+                found.append(
+                    Finding(
+                        "disclaimer",
+                        "missing_disclaimer",
+                        "medium",
+                        None,
+                        None,
+                        1.0,
+                        "element A missing",
+                    )
+                )
             out.append(found)
         return out
 
@@ -68,8 +85,9 @@ class FakePlatform:
             raise self.errors[account.id]
         posts = self.posts.get(account.id, [])
         newest = max((p.external_id for p in posts), default=cursor)
-        return FetchResult(posts=list(posts), cursor=newest, profile_text="about us",
-                           state={"seen": len(posts)})  # fmt: skip
+        return FetchResult(
+            posts=list(posts), cursor=newest, profile_text="about us", state={"seen": len(posts)}
+        )
 
 
 @pytest.fixture
@@ -81,14 +99,21 @@ def counts(engine: Engine) -> dict[str, int]:
     with Session(engine) as s:
         return {
             name: s.exec(select(func.count()).select_from(table)).one()
-            for name, table in [("posts", models.Post), ("findings", models.Finding),
-                                ("outbox", models.Outbox)]
-        }  # fmt: skip
+            for name, table in [
+                ("posts", models.Post),
+                ("findings", models.Finding),
+                ("outbox", models.Outbox),
+            ]
+        }
 
 
 def test_scan_is_idempotent(cfg: Config, engine: Engine) -> None:
-    platform = FakePlatform({"a": [post("a", 1, "BAD news ok"), post("a", 2, "fine ok")],
-                             "b": [post("b", 1, "no disclaimer")]})  # fmt: skip
+    platform = FakePlatform(
+        {
+            "a": [post("a", 1, "BAD news ok"), post("a", 2, "fine ok")],
+            "b": [post("b", 1, "no disclaimer")],
+        }
+    )
     detector = KeywordDetector()
     pipe = Pipeline(cfg, engine, {"fake": detector}, fetch=platform)
     first = pipe.scan()

@@ -48,8 +48,11 @@ def test_report_files(tmp_path: Path, engine: Engine) -> None:
     assert set(rows) == {"acct-0", "acct-1", "acct-2"}
     a0 = rows["acct-0"]
     assert (a0["posts_scanned"], a0["findings_total"], a0["open"], a0["dismissed"]) == (
-        "3", "4", "3", "1",
-    )  # fmt: skip
+        "3",
+        "4",
+        "3",
+        "1",
+    )
     assert (a0["student_pii_findings"], a0["disclaimer_findings"]) == ("3", "1")
     assert a0["sponsor_email"] == "sponsor0@mvsd.k12.wa.us" and a0["last_success_at"]
     assert (rows["acct-1"]["posts_scanned"], rows["acct-1"]["findings_total"]) == ("1", "0")

@@ -41,8 +41,13 @@ def scanned(tmp_path: Path, engine: Engine) -> tuple[Config, Feed]:
     feed.put("acct-0", "open", "Emma Johnson scored", when=now - timedelta(days=40))
     feed.put("acct-0", "dismissed", "Liam Smith read", when=now - timedelta(days=31))
     feed.put("acct-0", "fresh", "Bake sale", when=now - timedelta(days=29))
-    feed.put("acct-0", "edited", "Concert", when=now - timedelta(days=90),
-             edited_at=now - timedelta(days=5))  # fmt: skip
+    feed.put(
+        "acct-0",
+        "edited",
+        "Concert",
+        when=now - timedelta(days=90),
+        edited_at=now - timedelta(days=5),
+    )
     pipeline(config, engine, feed, now).scan()
     liam = review.list_findings(engine, review.FindingFilter(category=["STUDENT_NAME"]), config)
     (dismissed,) = [r["id"] for r in liam if r["url"].endswith("/dismissed")]
@@ -113,8 +118,15 @@ def test_expired_detail_is_scrubbed_keeping_counts(engine: Engine, scanned: tupl
     (open_row,) = review.list_findings(engine, review.FindingFilter(status=["open"]), config)
     review.change_status(engine, open_row["id"], "confirmed", reviewer="kim", note="Emma, gr 7")
     with Session(engine) as s:
-        s.add(models.Outbox(dedupe_key="x", recipient="a@b.org", kind="email",
-                            payload={"subject": "Emma"}, sent_at=models.utcnow()))  # fmt: skip
+        s.add(
+            models.Outbox(
+                dedupe_key="x",
+                recipient="a@b.org",
+                kind="email",
+                payload={"subject": "Emma"},
+                sent_at=models.utcnow(),
+            )
+        )
         s.commit()
     events_before = len(review.list_audit(engine))
     later = models.utcnow() + timedelta(days=400)
@@ -135,8 +147,10 @@ def test_expired_detail_is_scrubbed_keeping_counts(engine: Engine, scanned: tupl
     assert payloads and all(payloads.values())  # unsent items keep theirs
     again = purge(config, engine, now=later + timedelta(days=1))
     assert (again.findings_scrubbed, again.audit_events_scrubbed, again.outbox_scrubbed) == (
-        0, 0, 0,
-    )  # fmt: skip
+        0,
+        0,
+        0,
+    )
 
 
 def test_no_retention_configured_purges_nothing(tmp_path: Path, engine: Engine) -> None:

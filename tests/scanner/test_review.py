@@ -109,9 +109,13 @@ def test_every_transition(
     ],
 )
 def test_bad_input_changes_nothing(
-    engine: Engine, one_finding: tuple, fid_offset: int, note: str | None, reviewer: str | None,
+    engine: Engine,
+    one_finding: tuple,
+    fid_offset: int,
+    note: str | None,
+    reviewer: str | None,
     error: type[Exception],
-) -> None:  # fmt: skip
+) -> None:
     _, _, fid = one_finding
     with pytest.raises(error):
         review.change_status(engine, fid + fid_offset, "confirmed", reviewer=reviewer, note=note)
@@ -146,8 +150,13 @@ def test_auto_resolution_on_edit_and_delete(
     engine: Engine, one_finding: tuple, change: dict, reason: str
 ) -> None:
     config, feed, fid = one_finding
-    feed.put("acct-0", "p1", change["text"], deleted=change.get("deleted", False),
-             edited_at=T0 + timedelta(hours=2))  # fmt: skip
+    feed.put(
+        "acct-0",
+        "p1",
+        change["text"],
+        deleted=change.get("deleted", False),
+        edited_at=T0 + timedelta(hours=2),
+    )
     result = pipeline(config, engine, feed, T0 + timedelta(days=1)).scan().results[0]
     assert result.findings_resolved == 1 and result.findings_new == 0
     (f,) = _findings(engine)
@@ -193,8 +202,10 @@ def test_list_filters(tmp_path: Path, engine: Engine) -> None:
     assert all("Emma" not in r["masked_excerpt"] or r["category"] != "STUDENT_NAME" for r in rows)
 
     def ids(**kw: object) -> set[str]:
-        return {r["category"] + "@" + r["account"] for r in
-                review.list_findings(engine, review.FindingFilter(**kw), config)}  # fmt: skip
+        return {
+            r["category"] + "@" + r["account"]
+            for r in review.list_findings(engine, review.FindingFilter(**kw), config)
+        }
 
     assert ids(detector=["disclaimer"]) == {"missing_disclaimer@acct-0"}
     assert ids(category=["STUDENT_NAME"]) == {"STUDENT_NAME@acct-0", "STUDENT_NAME@acct-1"}

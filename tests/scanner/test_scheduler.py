@@ -73,10 +73,16 @@ class Harness:
         self.notified: list[datetime] = []
         self.factory_calls = 0
         self.service = Service(
-            folder, engine, worker="w1", fetch=self.platform, now=self.clock,
-            detector_factory=self.factory, notify=self.notify, purge=None,
+            folder,
+            engine,
+            worker="w1",
+            fetch=self.platform,
+            now=self.clock,
+            detector_factory=self.factory,
+            notify=self.notify,
+            purge=None,
             rng=random.Random(7),
-        )  # fmt: skip
+        )
 
     def factory(self, config: Config) -> dict[str, Any]:
         self.factory_calls += 1
@@ -151,8 +157,12 @@ def test_disabled_and_removed_accounts_are_not_scanned(tmp_path: Path, engine: E
     h.clock.advance(hours=3)
     assert h.scanned() == ["a", "c"]
     status = {s.id: (s.registered, s.enabled) for s in account_status(h.service.config, engine)}
-    assert status == {"a": (True, True), "b": (True, False), "c": (True, True),
-                      "fast": (False, False)}  # fmt: skip
+    assert status == {
+        "a": (True, True),
+        "b": (True, False),
+        "c": (True, True),
+        "fast": (False, False),
+    }
 
 
 def test_reload_keeps_old_config_when_new_one_is_invalid(
@@ -255,8 +265,10 @@ def test_cli_run_once_and_status(
     assert result.exit_code == 1, result.output  # b failed
     events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert {(e.get("account"), e.get("event")) for e in events} >= {
-        ("a", "scanned"), ("b", "scan_failed"), ("fast", "scanned")
-    }  # fmt: skip
+        ("a", "scanned"),
+        ("b", "scan_failed"),
+        ("fast", "scanned"),
+    }
     result = runner.invoke(app, ["status", "--config", str(folder), "--json"])
     assert result.exit_code == 0, result.output
     rows = {r["id"]: r for r in json.loads(result.stdout)}
@@ -300,10 +312,12 @@ def config_problems(folder: Path) -> list[str]:
         (['cron: "@daily"'], "'@daily' is not a crontab expression"),
         (['cron: "0 7 31 2 *"'], "'0 7 31 2 *' never fires; expected a date that exists"),
         (['cron: "0 7 1 * 1"'], "restrict the day of month or the day of week, not both"),
-        (["interval: 30m", 'cron: "0 7 * * *"'],
-         "set together with interval; expected either interval or cron"),
+        (
+            ["interval: 30m", 'cron: "0 7 * * *"'],
+            "set together with interval; expected either interval or cron",
+        ),
     ],
-)  # fmt: skip
+)
 def test_cron_key_is_validated(tmp_path: Path, keys: list[str], problem: str | None) -> None:
     folder = make_config(tmp_path / "c", accounts=[{"id": "a"}])
     for line in keys:
@@ -316,8 +330,9 @@ def test_cron_key_is_validated(tmp_path: Path, keys: list[str], problem: str | N
     assert problems[0].startswith("accounts.yaml: accounts[0].cron: "), problems
     assert problem in problems[0]
     if "not a crontab" in problem:
-        assert problems[0].endswith("expected five fields 'minute hour day-of-month month "
-                                    "day-of-week', e.g. '0 7 * * 1-5'")  # fmt: skip
+        assert problems[0].endswith(
+            "expected five fields 'minute hour day-of-month month day-of-week', e.g. '0 7 * * 1-5'"
+        )
 
 
 # T0 is Monday 2026-10-05 10:00 in Los Angeles (PDT, UTC-7); DST ends Sunday 2026-11-01.
@@ -333,7 +348,7 @@ def test_cron_key_is_validated(tmp_path: Path, keys: list[str], problem: str | N
         ("0 7 * * *", datetime(2026, 10, 31, 17, 0, tzinfo=UTC), "2026-11-01 07:00"),  # PST
         ("30 6 1 * *", T0, "2026-11-01 06:30"),
     ],
-)  # fmt: skip
+)
 def test_cron_schedule_in_district_timezone(
     tmp_path: Path, engine: Engine, cron: str, scanned_at: datetime, next_local: str
 ) -> None:

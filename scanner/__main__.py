@@ -1,0 +1,5 @@
+"""`python -m scanner`: the same command line as the `scanner` console script."""
+
+from scanner.cli import app
+
+app(prog_name="scanner")
