@@ -159,12 +159,12 @@ def main() -> int:
 
     from sqlmodel import Session, select, update
 
-    from scanner import models
     from scanner.cli_common import setup_logging
     from scanner.config import load_config
-    from scanner.db import open_database
     from scanner.pipeline import Pipeline
     from scanner.runtime import build_detectors, fetch_account
+    from scanner.store import tables
+    from scanner.store.engine import open_database
 
     setup_logging()
     tmp = Path(tempfile.mkdtemp(prefix="bench-scan-"))
@@ -212,7 +212,7 @@ def main() -> int:
     second = pipeline.scan()
     incremental = time.perf_counter() - t
     with Session(engine) as s:
-        s.exec(update(models.Account).values(cursor=None))  # type: ignore[call-overload]
+        s.exec(update(tables.Account).values(cursor=None))  # type: ignore[call-overload]
         s.commit()
     t = time.perf_counter()
     third = pipeline.scan()
@@ -229,7 +229,7 @@ def main() -> int:
     )
 
     with Session(engine) as s:
-        texts = list(s.exec(select(models.Post.text)).all())
+        texts = list(s.exec(select(tables.Post.text)).all())
     model = config.detectors["student_pii"].spacy_model
 
     from detectors.pii.engine import LANGUAGE, build_vanilla_analyzer

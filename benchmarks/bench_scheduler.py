@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from connectors.base import FetchResult  # noqa: E402
 from scanner.config import load_config  # noqa: E402
-from scanner.db import open_database  # noqa: E402
-from scanner.leases import claim_due_accounts, release_all, sync_accounts  # noqa: E402
 from scanner.scheduler import Service  # noqa: E402
+from scanner.store.engine import open_database  # noqa: E402
+from scanner.store.leases import claim_due_accounts, release_all, sync_accounts  # noqa: E402
 
 T0 = datetime(2026, 10, 5, 17, 0, tzinfo=UTC)
 SCANNER_YAML = """\

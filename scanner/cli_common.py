@@ -13,7 +13,7 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 
 from scanner.config import Config, ConfigError, load_config
-from scanner.db import DatabaseError, open_database, resolve_url
+from scanner.store.engine import DatabaseError, open_database, resolve_url
 
 EXIT_OK, EXIT_ACCOUNTS_FAILED, EXIT_USAGE = 0, 1, 2
 

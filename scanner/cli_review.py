@@ -32,7 +32,7 @@ from scanner.cli_common import (
 )
 from scanner.cli_report import purge_cmd, report_cmd
 from scanner.config import Config, ConfigError
-from scanner.models import FINDING_STATUSES
+from scanner.store.tables import FINDING_STATUSES
 
 findings_app = typer.Typer(help="Review findings: list, show, confirm, dismiss, resolve, export.")
 audit_app = typer.Typer(help="The audit trail: who changed what, and every alert sent.")

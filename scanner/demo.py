@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scanner.cli_common import console, fail, load_config_or_exit
 from scanner.config import Config, DatabaseConfig
-from scanner.db import DatabaseError, make_engine, upgrade
+from scanner.store.engine import DatabaseError, make_engine, upgrade
 
 
 def demo_config(config: Config, out: Path) -> Config:

@@ -54,12 +54,13 @@ from sqlalchemy import and_, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from scanner import alerts, models
+from scanner import alerts
 from scanner.config import Config
-from scanner.db import session_scope
 from scanner.mailer import SendError, Transport, build_transport, eml_name
 from scanner.notify_compose import MAX_REFERENCES, Composer, make_message_id, outbox_update
 from scanner.notify_status import EmailStatus, StatusReport, unsent_report
+from scanner.store import tables
+from scanner.store.engine import session_scope
 
 __all__ = [
     "BACKOFF",
@@ -74,7 +75,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Outbox, AuditEvent = models.Outbox, models.AuditEvent
+Outbox, AuditEvent = tables.Outbox, tables.AuditEvent
 
 BACKOFF = tenacity.wait_exponential(multiplier=60, min=60, max=6 * 3600)
 
@@ -121,7 +122,7 @@ class Notifier:
         engine: Engine,
         *,
         worker: str = "notifier",
-        now: Callable[[], datetime] = models.utcnow,
+        now: Callable[[], datetime] = tables.utcnow,
         transport: Transport | None = None,
     ):
         self.config = config

@@ -22,14 +22,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from scanner import alerts, models
+from scanner import alerts
 from scanner.alerts import AlertItem
 from scanner.config import Config
-from scanner.db import session_scope
+from scanner.store import tables
+from scanner.store.engine import session_scope
 
 log = logging.getLogger("scanner.notify")  # the notifier logs under one name, whichever step
 
-Outbox, Finding, AuditEvent = models.Outbox, models.Finding, models.AuditEvent
+Outbox, Finding, AuditEvent = tables.Outbox, tables.Finding, tables.AuditEvent
 
 MAX_REFERENCES = 10
 
@@ -53,7 +54,7 @@ class Composer:
     """Queues resolution notices and composes due items into e-mail rows."""
 
     def __init__(
-        self, config: Config, engine: Engine, *, now: Callable[[], datetime] = models.utcnow
+        self, config: Config, engine: Engine, *, now: Callable[[], datetime] = tables.utcnow
     ):
         self.config = config
         self.engine = engine
@@ -116,11 +117,11 @@ class Composer:
 
     def _notice(
         self,
-        item: models.Outbox,
-        finding: models.Finding,
+        item: tables.Outbox,
+        finding: tables.Finding,
         now: datetime,
         email_id: int | None = None,
-    ) -> models.Outbox:
+    ) -> tables.Outbox:
         """A digest item saying `finding` was resolved, queued as of its resolution."""
         queued = min(finding.updated_at, now) if finding.updated_at else now
         return Outbox(
@@ -178,7 +179,7 @@ class Composer:
                         )
                     ).all()
                 )
-                groups: dict[tuple[str, str, str], list[models.Outbox]] = {}
+                groups: dict[tuple[str, str, str], list[tables.Outbox]] = {}
                 for item in items:
                     immediate = item.delivery == "immediate"
                     account = str(item.payload.get("account_id", "")) if immediate else ""
@@ -198,8 +199,8 @@ class Composer:
         recipient: str,
         delivery: str,
         account: str,
-        group: list[models.Outbox],
-        findings: dict[int | None, models.Finding],
+        group: list[tables.Outbox],
+        findings: dict[int | None, tables.Finding],
         auto: set[int | None],
         now: datetime,
     ) -> None:

@@ -10,9 +10,9 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from scanner import models
+from scanner.store import tables
 
-Outbox = models.Outbox
+Outbox = tables.Outbox
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,13 @@ from connectors.base import ConnectorError, FetchResult, RateLimited
 from connectors.base import Post as FetchedPost
 from detectors.base import Detector
 from detectors.base import Finding as Detected
-from scanner import models
 from scanner.allowrules import AllowRules
 from scanner.config import AccountConfig, Config, parse_duration
-from scanner.db import session_scope
 from scanner.excerpt import masked_excerpt
 from scanner.routing import POLICY_ITEMS, routes_for
 from scanner.runtime import detection_context, fetch_account
+from scanner.store import tables
+from scanner.store.engine import session_scope
 
 log = logging.getLogger(__name__)
 FetchFn = Callable[[Config, AccountConfig, str | None, dict[str, Any]], FetchResult]
@@ -76,7 +76,7 @@ class ScanSummary:
 
 
 # Plain Core tables for the bulk inserts of the write phase (the ORM path costs ~1 ms a row).
-POST, FINDING, OUTBOX = (m.__table__ for m in (models.Post, models.Finding, models.Outbox))  # type: ignore[attr-defined]
+POST, FINDING, OUTBOX = (m.__table__ for m in (tables.Post, tables.Finding, tables.Outbox))  # type: ignore[attr-defined]
 
 
 def _returning_ids(table: Any) -> Any:
@@ -152,7 +152,7 @@ class Pipeline:
         *,
         fetch: FetchFn = fetch_account,
         worker: str = "scanner",
-        now: Callable[[], datetime] = models.utcnow,
+        now: Callable[[], datetime] = tables.utcnow,
     ):
         self.config = config
         self.engine = engine
@@ -176,7 +176,7 @@ class Pipeline:
             a for a in self.config.accounts if (a.id in ids if ids is not None else a.enabled)
         ]
         with session_scope(self.engine) as s:
-            run = models.ScanRun(worker=self.worker, started_at=self.now())
+            run = tables.ScanRun(worker=self.worker, started_at=self.now())
             s.add(run)
             s.flush()
             run_id = run.id
@@ -187,7 +187,7 @@ class Pipeline:
             if on_account:
                 on_account(result)
         with session_scope(self.engine) as s:
-            run = s.get(models.ScanRun, run_id)
+            run = s.get(tables.ScanRun, run_id)
             assert run is not None
             run.finished_at = self.now()
             run.accounts_ok = sum(r.ok for r in results)
@@ -222,9 +222,9 @@ class Pipeline:
     def _sync_registry(self, account: AccountConfig) -> tuple[str | None, dict[str, Any]]:
         """Mirror the registry entry into the Account row; return its cursor and state."""
         with session_scope(self.engine) as s:
-            row = s.get(models.Account, account.id)
+            row = s.get(tables.Account, account.id)
             if row is None:
-                row = models.Account(
+                row = tables.Account(
                     id=account.id, platform=account.platform, handle=account.handle
                 )
                 s.add(row)
@@ -246,7 +246,7 @@ class Pipeline:
         )
         now = self.now()
         with session_scope(self.engine) as s:
-            row = s.get(models.Account, account.id)
+            row = s.get(tables.Account, account.id)
             assert row is not None
             row.last_scan_at = now
             row.last_error = result.error
@@ -273,9 +273,9 @@ class Pipeline:
             known = {
                 ext: (pid, h)
                 for ext, pid, h in s.exec(
-                    select(models.Post.external_id, models.Post.id, models.Post.scanned_hash)
-                    .where(models.Post.platform == account.platform)
-                    .where(models.Post.external_id.in_([p.external_id for p in posts]))  # type: ignore[attr-defined]
+                    select(tables.Post.external_id, tables.Post.id, tables.Post.scanned_hash)
+                    .where(tables.Post.platform == account.platform)
+                    .where(tables.Post.external_id.in_([p.external_id for p in posts]))  # type: ignore[attr-defined]
                 )
             }
         hashes = {p.external_id: content_hash(p) for p in posts}
@@ -288,13 +288,13 @@ class Pipeline:
             seen = [known[p.external_id][0] for p in posts if p.external_id not in found]
             if seen:  # unchanged posts: one statement, no per-post round trip
                 s.exec(
-                    update(models.Post)
-                    .where(models.Post.id.in_(seen))  # type: ignore[union-attr]
+                    update(tables.Post)
+                    .where(tables.Post.id.in_(seen))  # type: ignore[union-attr]
                     .values(last_seen_at=now)
                 )
             ids = self._write_changed(s, changed, known, hashes, now, result)
             self._store_findings(s, account, changed, ids, hashes, found, result)
-            acc = s.get(models.Account, account.id)
+            acc = s.get(tables.Account, account.id)
             assert acc is not None
             if fetched.cursor is not None:
                 acc.cursor = fetched.cursor
@@ -363,7 +363,7 @@ class Pipeline:
                     }
                 )
             else:
-                s.execute(update(models.Post).where(models.Post.id == pid).values(**values))  # type: ignore[arg-type]
+                s.execute(update(tables.Post).where(tables.Post.id == pid).values(**values))  # type: ignore[arg-type]
                 ids[post.external_id] = pid
                 result.posts_changed += 1
         if fresh:
@@ -383,9 +383,9 @@ class Pipeline:
         result: AccountResult,
     ) -> None:
         """Insert new findings (idempotently), resolve vanished ones, queue notifications."""
-        existing: dict[int, list[models.Finding]] = {}
+        existing: dict[int, list[tables.Finding]] = {}
         if ids:
-            query = select(models.Finding).where(models.Finding.post_id.in_(list(ids.values())))  # type: ignore[union-attr]
+            query = select(tables.Finding).where(tables.Finding.post_id.in_(list(ids.values())))  # type: ignore[union-attr]
             for old in s.exec(query):
                 existing.setdefault(old.post_id, []).append(old)
         now = self.now()
@@ -420,7 +420,7 @@ class Pipeline:
         s: Session,
         account: AccountConfig,
         post: FetchedPost,
-        olds: list[models.Finding],
+        olds: list[tables.Finding],
         prints: dict[str, Detected],
         result: AccountResult,
     ) -> None:
@@ -433,7 +433,7 @@ class Pipeline:
             old.updated_at = self.now()
             result.findings_resolved += 1
             s.add(
-                models.AuditEvent(
+                tables.AuditEvent(
                     action="auto_resolved",
                     finding_id=old.id,
                     account_id=account.id,

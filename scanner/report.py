@@ -19,10 +19,10 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from scanner import models
 from scanner.config import Config
+from scanner.store import tables
 
-STATUSES = models.FINDING_STATUSES
+STATUSES = tables.FINDING_STATUSES
 MAX_WEEKS = 26
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 720, 240, 40, 40, 10
@@ -76,7 +76,7 @@ class ReportData:
 def collect(config: Config, engine: Engine, now: datetime | None = None) -> ReportData:
     """Gather the report's counts from the database and the registry."""
     tz = ZoneInfo(config.scanner.timezone)
-    now = now or models.utcnow()
+    now = now or tables.utcnow()
     accounts: dict[str, AccountSummary] = {}
     for a in config.accounts:
         accounts[a.id] = AccountSummary(
@@ -93,7 +93,7 @@ def collect(config: Config, engine: Engine, now: datetime | None = None) -> Repo
     weekly: dict[date, Counter[str]] = defaultdict(Counter)
     detectors: set[str] = set(config.detectors)
     with Session(engine) as s:
-        for row in s.exec(select(models.Account)).all():
+        for row in s.exec(select(tables.Account)).all():
             summary = accounts.get(row.id)
             if summary is None:  # stored findings of an account no longer registered
                 summary = accounts[row.id] = AccountSummary(
@@ -110,24 +110,24 @@ def collect(config: Config, engine: Engine, now: datetime | None = None) -> Repo
             summary.last_error = row.last_error
         for account_id, n, purged in s.exec(
             select(
-                models.Post.account_id,
+                tables.Post.account_id,
                 func.count(),
-                func.count(col(models.Post.text_purged_at)),
-            ).group_by(col(models.Post.account_id))
+                func.count(col(tables.Post.text_purged_at)),
+            ).group_by(col(tables.Post.account_id))
         ).all():
             if account_id in accounts:
                 accounts[account_id].posts_scanned = n
                 accounts[account_id].posts_text_purged = purged
         for account_id, detector, status, n in s.exec(
             select(
-                models.Finding.account_id,
-                models.Finding.detector,
-                models.Finding.status,
+                tables.Finding.account_id,
+                tables.Finding.detector,
+                tables.Finding.status,
                 func.count(),
             ).group_by(
-                col(models.Finding.account_id),
-                col(models.Finding.detector),
-                col(models.Finding.status),
+                col(tables.Finding.account_id),
+                col(tables.Finding.detector),
+                col(tables.Finding.status),
             )
         ).all():
             detectors.add(detector)
@@ -136,8 +136,8 @@ def collect(config: Config, engine: Engine, now: datetime | None = None) -> Repo
                 summary.by_status[status] += n
                 summary.by_detector[detector] += n
         for detector, posted in s.exec(
-            select(models.Finding.detector, models.Post.created_at).join(
-                models.Post, col(models.Post.id) == col(models.Finding.post_id)
+            select(tables.Finding.detector, tables.Post.created_at).join(
+                tables.Post, col(tables.Post.id) == col(tables.Finding.post_id)
             )
         ).all():
             local = posted.astimezone(tz).date()
@@ -145,14 +145,14 @@ def collect(config: Config, engine: Engine, now: datetime | None = None) -> Repo
         runs = s.exec(
             select(
                 func.count(),
-                func.min(models.ScanRun.started_at),
-                func.max(models.ScanRun.started_at),
+                func.min(tables.ScanRun.started_at),
+                func.max(tables.ScanRun.started_at),
             )
         ).one()
         audit_counts = dict(
             s.exec(
-                select(models.AuditEvent.action, func.count()).group_by(
-                    col(models.AuditEvent.action)
+                select(tables.AuditEvent.action, func.count()).group_by(
+                    col(tables.AuditEvent.action)
                 )
             ).all()
         )
@@ -180,7 +180,7 @@ def _aware(value: Any) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return models.UTCDateTime().process_result_value(value, None)
+    return tables.UTCDateTime().process_result_value(value, None)
 
 
 def _week_range(weekly: dict[date, Counter[str]]) -> list[date]:

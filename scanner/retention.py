@@ -26,9 +26,9 @@ from sqlalchemy import Text, cast, exists, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select, update
 
-from scanner import models
 from scanner.config import Config
-from scanner.db import session_scope
+from scanner.store import tables
+from scanner.store.engine import session_scope
 
 DECIDED = ("confirmed", "dismissed", "resolved")
 #: Audit detail keys that carry no free text and are kept after the detail expires.
@@ -97,15 +97,15 @@ class PurgeResult:
 
 def _has_open_finding() -> Any:
     return exists().where(
-        (col(models.Finding.post_id) == col(models.Post.id)) & (models.Finding.status == "open")
+        (col(tables.Finding.post_id) == col(tables.Post.id)) & (tables.Finding.status == "open")
     )
 
 
 def _post_due(cutoff: datetime) -> Any:
-    posted = func.coalesce(models.Post.edited_at, models.Post.created_at)
+    posted = func.coalesce(tables.Post.edited_at, tables.Post.created_at)
     not_yet = or_(
-        col(models.Post.text_purged_at).is_(None),
-        col(models.Post.last_seen_at) > col(models.Post.text_purged_at),
+        col(tables.Post.text_purged_at).is_(None),
+        col(tables.Post.last_seen_at) > col(tables.Post.text_purged_at),
     )
     return (posted < cutoff) & not_yet
 
@@ -115,12 +115,12 @@ def check(config: Config, engine: Engine, now: datetime | None = None) -> None:
     days = config.scanner.retention.finding_days
     if days is None:
         return
-    cutoff = (now or models.utcnow()) - timedelta(days=days)
+    cutoff = (now or tables.utcnow()) - timedelta(days=days)
     with Session(engine) as s:
         n, oldest = s.exec(
-            select(func.count(), func.min(models.Finding.id))
-            .where(models.Finding.status == "open")
-            .where(col(models.Finding.created_at) < cutoff)
+            select(func.count(), func.min(tables.Finding.id))
+            .where(tables.Finding.status == "open")
+            .where(col(tables.Finding.created_at) < cutoff)
         ).one()
     if n:
         raise RetentionError(
@@ -133,7 +133,7 @@ def purge(
     config: Config, engine: Engine, *, dry_run: bool = False, now: datetime | None = None
 ) -> PurgeResult:
     """Apply the retention config (see module docstring); `dry_run` only counts."""
-    now = now or models.utcnow()
+    now = now or tables.utcnow()
     retention = config.scanner.retention
     result = PurgeResult(dry_run=dry_run, now=now)
     check(config, engine, now)
@@ -147,7 +147,7 @@ def purge(
             _scrub_audit(s, result, result.finding_cutoff, now, dry_run)
             _scrub_outbox(s, result, result.finding_cutoff, dry_run)
         if not dry_run and result.total:
-            s.add(models.AuditEvent(at=now, action="purge", detail=result.to_dict()))
+            s.add(tables.AuditEvent(at=now, action="purge", detail=result.to_dict()))
     return result
 
 
@@ -156,10 +156,10 @@ def _purge_posts(
 ) -> None:
     due = _post_due(cutoff)
     result.posts_kept_open = s.exec(
-        select(func.count()).select_from(models.Post).where(due & _has_open_finding())
+        select(func.count()).select_from(tables.Post).where(due & _has_open_finding())
     ).one()
     rows = s.exec(
-        select(models.Post.id, models.Post.account_id).where(due & ~_has_open_finding())
+        select(tables.Post.id, tables.Post.account_id).where(due & ~_has_open_finding())
     ).all()
     result.posts_purged = len(rows)
     result.posts_by_account = Counter(account for _, account in rows)
@@ -168,54 +168,54 @@ def _purge_posts(
     ids = [pid for pid, _ in rows]
     for i in range(0, len(ids), BATCH):
         s.exec(
-            update(models.Post)
-            .where(col(models.Post.id).in_(ids[i : i + BATCH]))
+            update(tables.Post)
+            .where(col(tables.Post.id).in_(ids[i : i + BATCH]))
             .values(text="", raw={}, text_purged_at=now)
         )
 
 
 def _scrub_findings(s: Session, result: PurgeResult, cutoff: datetime, dry_run: bool) -> None:
     where = (
-        col(models.Finding.status).in_(DECIDED)
-        & (col(models.Finding.updated_at) < cutoff)
-        & or_(models.Finding.masked_excerpt != "", col(models.Finding.note).is_not(None))
+        col(tables.Finding.status).in_(DECIDED)
+        & (col(tables.Finding.updated_at) < cutoff)
+        & or_(tables.Finding.masked_excerpt != "", col(tables.Finding.note).is_not(None))
     )
     result.findings_scrubbed = s.exec(
-        select(func.count()).select_from(models.Finding).where(where)
+        select(func.count()).select_from(tables.Finding).where(where)
     ).one()
     if not dry_run and result.findings_scrubbed:
-        s.exec(update(models.Finding).where(where).values(masked_excerpt="", note=None))
+        s.exec(update(tables.Finding).where(where).values(masked_excerpt="", note=None))
 
 
 def _scrub_audit(
     s: Session, result: PurgeResult, cutoff: datetime, now: datetime, dry_run: bool
 ) -> None:
     where = (
-        (col(models.AuditEvent.at) < cutoff)
-        & (models.AuditEvent.action != "purge")
-        & ~cast(models.AuditEvent.detail, Text).like(PURGED_MARK)
+        (col(tables.AuditEvent.at) < cutoff)
+        & (tables.AuditEvent.action != "purge")
+        & ~cast(tables.AuditEvent.detail, Text).like(PURGED_MARK)
     )
     result.audit_events_scrubbed = s.exec(
-        select(func.count()).select_from(models.AuditEvent).where(where)
+        select(func.count()).select_from(tables.AuditEvent).where(where)
     ).one()
     if dry_run:
         return
     stamp = now.date().isoformat()
-    for event in s.exec(select(models.AuditEvent).where(where)).all():
+    for event in s.exec(select(tables.AuditEvent).where(where)).all():
         kept = {k: v for k, v in (event.detail or {}).items() if k in KEEP_KEYS}
         event.detail = kept | {"purged": stamp}
         s.add(event)
 
 
 def _scrub_outbox(s: Session, result: PurgeResult, cutoff: datetime, dry_run: bool) -> None:
-    done = or_(col(models.Outbox.sent_at) < cutoff, col(models.Outbox.dead_at) < cutoff)
+    done = or_(col(tables.Outbox.sent_at) < cutoff, col(tables.Outbox.dead_at) < cutoff)
     still_open = exists().where(
-        (col(models.Finding.id) == col(models.Outbox.finding_id))
-        & (models.Finding.status == "open")
+        (col(tables.Finding.id) == col(tables.Outbox.finding_id))
+        & (tables.Finding.status == "open")
     )
-    where = done & (cast(models.Outbox.payload, Text) != "{}") & ~still_open
+    where = done & (cast(tables.Outbox.payload, Text) != "{}") & ~still_open
     result.outbox_scrubbed = s.exec(
-        select(func.count()).select_from(models.Outbox).where(where)
+        select(func.count()).select_from(tables.Outbox).where(where)
     ).one()
     if not dry_run and result.outbox_scrubbed:
-        s.exec(update(models.Outbox).where(where).values(payload={}))
+        s.exec(update(tables.Outbox).where(where).values(payload={}))

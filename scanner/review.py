@@ -20,9 +20,10 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from scanner import allowrules, models
+from scanner import allowrules
 from scanner.config import Config
-from scanner.db import session_scope
+from scanner.store import tables
+from scanner.store.engine import session_scope
 
 NOTE_LIMIT = 2000
 REASON_LIMIT = 500
@@ -96,10 +97,10 @@ class FindingFilter:
 class FindingDetail:
     """One finding with its post, account and history, for `findings show`."""
 
-    finding: models.Finding
-    post: models.Post | None
-    account: models.Account | None
-    history: list[models.AuditEvent]
+    finding: tables.Finding
+    post: tables.Post | None
+    account: tables.Account | None
+    history: list[tables.AuditEvent]
 
     @property
     def text_current(self) -> bool:
@@ -112,7 +113,7 @@ class FindingDetail:
 
 
 def finding_row(
-    f: models.Finding, post: models.Post | None, account: models.Account | None
+    f: tables.Finding, post: tables.Post | None, account: tables.Account | None
 ) -> dict[str, Any]:
     """A finding as a JSON-ready dict (masked excerpt only, never the raw post text)."""
     return {
@@ -140,7 +141,7 @@ def finding_row(
     }
 
 
-def audit_row(e: models.AuditEvent) -> dict[str, Any]:
+def audit_row(e: tables.AuditEvent) -> dict[str, Any]:
     """An audit event as a JSON-ready dict."""
     return {
         "id": e.id,
@@ -169,34 +170,34 @@ def list_findings(
     """Findings matching `flt`, newest first, as `finding_row` dicts."""
     flt = flt or FindingFilter()
     q = (
-        select(models.Finding, models.Post, models.Account)
-        .join(models.Post, col(models.Post.id) == col(models.Finding.post_id), isouter=True)
+        select(tables.Finding, tables.Post, tables.Account)
+        .join(tables.Post, col(tables.Post.id) == col(tables.Finding.post_id), isouter=True)
         .join(
-            models.Account, col(models.Account.id) == col(models.Finding.account_id), isouter=True
+            tables.Account, col(tables.Account.id) == col(tables.Finding.account_id), isouter=True
         )
     )
     for column, values in (
-        (models.Finding.status, flt.status),
-        (models.Finding.detector, flt.detector),
-        (models.Finding.category, flt.category),
-        (models.Finding.severity, flt.severity),
-        (models.Finding.account_id, flt.account),
+        (tables.Finding.status, flt.status),
+        (tables.Finding.detector, flt.detector),
+        (tables.Finding.category, flt.category),
+        (tables.Finding.severity, flt.severity),
+        (tables.Finding.account_id, flt.account),
     ):
         if values:
             q = q.where(col(column).in_(list(values)))
     if flt.school:
-        q = q.where(func.lower(models.Account.school) == flt.school.strip().lower())
+        q = q.where(func.lower(tables.Account.school) == flt.school.strip().lower())
     if flt.since is not None:
-        q = q.where(col(models.Finding.created_at) >= flt.since)
+        q = q.where(col(tables.Finding.created_at) >= flt.since)
     if flt.until is not None:
-        q = q.where(col(models.Finding.created_at) < flt.until)
+        q = q.where(col(tables.Finding.created_at) < flt.until)
     if flt.mine:
         ids = _mine_accounts(config, flt.mine)
         q = q.where(
-            col(models.Finding.account_id).in_(list(ids))
-            | (func.lower(models.Account.sponsor_email) == flt.mine.strip().lower())
+            col(tables.Finding.account_id).in_(list(ids))
+            | (func.lower(tables.Account.sponsor_email) == flt.mine.strip().lower())
         )
-    q = q.order_by(col(models.Finding.created_at).desc(), col(models.Finding.id).desc())
+    q = q.order_by(col(tables.Finding.created_at).desc(), col(tables.Finding.id).desc())
     if flt.limit:
         q = q.limit(flt.limit)
     with Session(engine) as s:
@@ -206,16 +207,16 @@ def list_findings(
 def get_finding(engine: Engine, finding_id: int) -> FindingDetail:
     """The finding, its post, account and audit history (oldest first)."""
     with Session(engine, expire_on_commit=False) as s:
-        f = s.get(models.Finding, finding_id)
+        f = s.get(tables.Finding, finding_id)
         if f is None:
             raise UnknownFinding(f"no finding with id {finding_id}")
         history = s.exec(
-            select(models.AuditEvent)
-            .where(models.AuditEvent.finding_id == finding_id)
-            .order_by(col(models.AuditEvent.at), col(models.AuditEvent.id))
+            select(tables.AuditEvent)
+            .where(tables.AuditEvent.finding_id == finding_id)
+            .order_by(col(tables.AuditEvent.at), col(tables.AuditEvent.id))
         ).all()
         return FindingDetail(
-            f, s.get(models.Post, f.post_id), s.get(models.Account, f.account_id), list(history)
+            f, s.get(tables.Post, f.post_id), s.get(tables.Account, f.account_id), list(history)
         )
 
 
@@ -264,12 +265,12 @@ def change_status(
     note: str | None = None,
     reopen: bool = False,
     now: datetime | None = None,
-) -> models.Finding:
+) -> tables.Finding:
     """Move a finding to `target` and record who, why and when; ReviewError leaves all as it was."""
     note = _check_text("the note", note, NOTE_LIMIT)
     reviewer = _check_reviewer(reviewer)
     with session_scope(engine) as s:
-        return _change(s, finding_id, target, reviewer, note, reopen, now or models.utcnow())
+        return _change(s, finding_id, target, reviewer, note, reopen, now or tables.utcnow())
 
 
 def _change(
@@ -281,9 +282,9 @@ def _change(
     reopen: bool,
     now: datetime,
     extra: dict[str, Any] | None = None,
-) -> models.Finding:
+) -> tables.Finding:
     f = s.exec(
-        select(models.Finding).where(models.Finding.id == finding_id).with_for_update()
+        select(tables.Finding).where(tables.Finding.id == finding_id).with_for_update()
     ).first()
     if f is None:
         raise UnknownFinding(f"no finding with id {finding_id}")
@@ -301,7 +302,7 @@ def _change(
     needed_reopen = target == "open" or target not in ALLOWED.get(previous, frozenset())
     detail = {"from": previous, "to": target, "note": note, "reopen": needed_reopen}
     s.add(
-        models.AuditEvent(
+        tables.AuditEvent(
             at=now,
             actor=reviewer,
             action="reopened" if target == "open" else "status_changed",
@@ -332,7 +333,7 @@ def add_allow_rule(
     if not reason:
         raise InvalidInput("an allow-rule needs a --reason")
     reviewer = _check_reviewer(reviewer)
-    now = now or models.utcnow()
+    now = now or tables.utcnow()
     detail = get_finding(engine, finding_id)
     if detail.post is None or detail.post.text_purged_at is not None:
         raise ReviewError(f"finding {finding_id}: the post text was purged; no rule can be built")
@@ -343,7 +344,7 @@ def add_allow_rule(
         )
     f = detail.finding
     with session_scope(engine) as s:
-        current = s.get(models.Finding, finding_id)
+        current = s.get(tables.Finding, finding_id)
         if current is None:  # pragma: no cover - deleted between the two reads
             raise UnknownFinding(f"no finding with id {finding_id}")
         try:
@@ -362,7 +363,7 @@ def add_allow_rule(
         except ValueError as exc:
             raise InvalidInput(f"finding {finding_id}: {exc}") from None
         s.add(
-            models.AuditEvent(
+            tables.AuditEvent(
                 at=now,
                 actor=reviewer,
                 action="allow_rule_added",
@@ -402,18 +403,18 @@ def list_audit(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Audit events, newest first."""
-    q = select(models.AuditEvent)
+    q = select(tables.AuditEvent)
     if finding_id is not None:
-        q = q.where(models.AuditEvent.finding_id == finding_id)
+        q = q.where(tables.AuditEvent.finding_id == finding_id)
     if action:
-        q = q.where(models.AuditEvent.action == action)
+        q = q.where(tables.AuditEvent.action == action)
     if actor:
-        q = q.where(models.AuditEvent.actor == actor)
+        q = q.where(tables.AuditEvent.actor == actor)
     if since is not None:
-        q = q.where(col(models.AuditEvent.at) >= since)
+        q = q.where(col(tables.AuditEvent.at) >= since)
     if until is not None:
-        q = q.where(col(models.AuditEvent.at) < until)
-    q = q.order_by(col(models.AuditEvent.at).desc(), col(models.AuditEvent.id).desc())
+        q = q.where(col(tables.AuditEvent.at) < until)
+    q = q.order_by(col(tables.AuditEvent.at).desc(), col(tables.AuditEvent.id).desc())
     if limit:
         q = q.limit(limit)
     with Session(engine) as s:

@@ -1,7 +1,7 @@
 """`scanner run`: the long-running service (APScheduler 3.x; the only module that imports it).
 
 Work is driven by the database, not by one in-memory job per account, so several workers can share
-one PostgreSQL: a scan tick claims due accounts with leases (`scanner.leases`) and scans them one by
+one PostgreSQL: a scan tick claims due accounts with leases (`scanner.store.leases`) and scans them one by
 one through the `Pipeline`. An account is due when its `next_scan_at` (its own `interval`, or the
 default from scanner.yaml; or the next time of its `cron` expression in the district timezone;
 plus random jitter) and any `retry_at` (a platform's rate-limit reset)
@@ -31,10 +31,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from detectors.base import Detector
-from scanner import models
 from scanner.config import AccountConfig, Config, ConfigError, load_config, parse_duration
-from scanner.db import session_scope
-from scanner.leases import (
+from scanner.pipeline import AccountResult, FetchFn, Pipeline, ScanSummary
+from scanner.runtime import build_detectors, fetch_account
+from scanner.store import tables
+from scanner.store.engine import session_scope
+from scanner.store.leases import (
     DEFAULT_LEASE_SECONDS,
     claim_due_accounts,
     release_account,
@@ -42,8 +44,6 @@ from scanner.leases import (
     renew_lease,
     sync_accounts,
 )
-from scanner.pipeline import AccountResult, FetchFn, Pipeline, ScanSummary
-from scanner.runtime import build_detectors, fetch_account
 
 log = logging.getLogger(__name__)
 Job = Callable[[Config, Engine, str, Callable[[], datetime]], Any]
@@ -148,7 +148,7 @@ class Service:
         detectors: dict[str, Detector] | None = None,
         detector_factory: Callable[[Config], dict[str, Detector]] | None = None,
         fetch: FetchFn | None = None,
-        now: Callable[[], datetime] = models.utcnow,
+        now: Callable[[], datetime] = tables.utcnow,
         notify: Job | None = run_notifier,
         purge: Job | None = run_purge,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
@@ -298,7 +298,7 @@ class Service:
         if not results:
             return None
         with session_scope(self.engine) as s:
-            run = models.ScanRun(
+            run = tables.ScanRun(
                 worker=self.worker,
                 started_at=started,
                 finished_at=self.now(),

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from scanner import models
 from scanner.config import Config
+from scanner.store import tables
 
 
 @dataclass
@@ -48,8 +48,8 @@ def account_status(
     config: Config, engine: Engine, now: datetime | None = None
 ) -> list[AccountStatus]:
     """Every registered account (and any stored account no longer registered), registry order."""
-    now = now or models.utcnow()
-    A, F, Ob = models.Account, models.Finding, models.Outbox  # noqa: N806
+    now = now or tables.utcnow()
+    A, F, Ob = tables.Account, tables.Finding, tables.Outbox  # noqa: N806
     with engine.connect() as conn:
         rows = {r.id: r for r in conn.execute(select(A.__table__))}  # type: ignore[attr-defined]
         open_findings = dict(

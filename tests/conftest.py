@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from scanner.db import open_database
+from scanner.store.engine import open_database
 from tests.smtp_server import smtp_server, tls_context, tls_files  # noqa: F401 - aiosmtpd fixtures
 
 PG_ADMIN_URL = os.environ.get(

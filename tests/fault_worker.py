@@ -24,9 +24,9 @@ from typing import Any
 
 from connectors.base import FetchResult, Post
 from scanner.config import Config, load_config
-from scanner.db import open_database
 from scanner.pipeline import AccountResult, Pipeline
 from scanner.scheduler import Service
+from scanner.store.engine import open_database
 from tests.scanner.test_pipeline import KeywordDetector
 
 T0 = datetime(2026, 10, 5, 17, 0, tzinfo=UTC)

@@ -43,11 +43,11 @@ from connectors.base import (
     TransientError,
 )
 from connectors.replay import ReplayError
-from scanner import models
 from scanner.config import Config, load_config
-from scanner.db import make_engine, open_database, upgrade
 from scanner.notify import Notifier
 from scanner.scheduler import Service
+from scanner.store import tables
+from scanner.store.engine import make_engine, open_database, upgrade
 from tests.conftest import write_config
 from tests.fault_worker import EXPECTED, T0, make_service, platform_posts, scripted_fetch
 from tests.scanner.test_pipeline import KeywordDetector
@@ -68,20 +68,20 @@ def final_state(engine: Engine, ids: list[str], n_posts: int = 3) -> dict[str, A
     """Counts and duplicates that must come out exact after any fault."""
     with Session(engine) as s:
         dup_posts = s.exec(
-            select(models.Post.external_id)
-            .group_by(models.Post.external_id)
+            select(tables.Post.external_id)
+            .group_by(tables.Post.external_id)
             .having(func.count() > 1)
         ).all()
         dup_outbox = s.exec(
-            select(models.Outbox.finding_id, models.Outbox.recipient)
-            .group_by(models.Outbox.finding_id, models.Outbox.recipient)
+            select(tables.Outbox.finding_id, tables.Outbox.recipient)
+            .group_by(tables.Outbox.finding_id, tables.Outbox.recipient)
             .having(func.count() > 1)
         ).all()
-        accounts = {a.id: a for a in s.exec(select(models.Account)).all()}
+        accounts = {a.id: a for a in s.exec(select(tables.Account)).all()}
         return {
-            "posts": s.exec(select(func.count()).select_from(models.Post)).one(),
-            "findings": s.exec(select(func.count()).select_from(models.Finding)).one(),
-            "outbox": s.exec(select(func.count()).select_from(models.Outbox)).one(),
+            "posts": s.exec(select(func.count()).select_from(tables.Post)).one(),
+            "findings": s.exec(select(func.count()).select_from(tables.Finding)).one(),
+            "outbox": s.exec(select(func.count()).select_from(tables.Outbox)).one(),
             "duplicates": list(dup_posts) + list(dup_outbox),
             "cursors_ok": all(
                 accounts[i].cursor == platform_posts(i, n_posts)[-1].external_id for i in ids
@@ -162,7 +162,7 @@ def test_failure_mid_pagination_stores_nothing_partial(
     state = final_state(engine, ids)
     assert (state["posts"], state["findings"], state["outbox"], state["leases"]) == (0, 0, 0, [])
     with Session(engine) as s:
-        for row in s.exec(select(models.Account)).all():
+        for row in s.exec(select(tables.Account)).all():
             assert row.cursor is None and row.state == {} and row.last_success_at is None
             assert row.consecutive_failures == 1 and type(error).__name__ in (row.last_error or "")
             assert row.capped == bool(getattr(error, "capped", False))
@@ -181,7 +181,7 @@ def test_failure_mid_pagination_stores_nothing_partial(
     with Session(engine) as s:
         assert all(
             a.consecutive_failures == 0 and a.last_error is None and not a.capped
-            for a in s.exec(select(models.Account)).all()
+            for a in s.exec(select(tables.Account)).all()
         )
 
 
@@ -241,7 +241,7 @@ def test_sigkill_mid_scan_then_rerun(tmp_path: Path, db_url: str, phase: str) ->
         assert state["findings"] == EXPECTED[3][0]
         assert sorted(state["leases"]) == ["acc001", "acc002"]  # held by the dead worker
         with Session(engine) as s:
-            assert s.get(models.Account, "acc001").cursor is None  # type: ignore[union-attr]
+            assert s.get(tables.Account, "acc001").cursor is None  # type: ignore[union-attr]
         # a new worker right away: only the never-claimed account; the dead one's leases hold
         fresh = make_service(folder, engine, "fresh", T0 + timedelta(seconds=1), scripted_fetch())
         assert [r.account_id for r in fresh.run_once().results] == ["acc003"]
@@ -274,13 +274,13 @@ class HoldingSmtpServer(SmtpServer):
         return reply
 
 
-def email_rows(engine: Engine) -> list[models.Outbox]:
+def email_rows(engine: Engine) -> list[tables.Outbox]:
     with Session(engine) as s:
         return list(
             s.exec(
-                select(models.Outbox)
-                .where(models.Outbox.kind == "email")
-                .order_by(models.Outbox.id)
+                select(tables.Outbox)
+                .where(tables.Outbox.kind == "email")
+                .order_by(tables.Outbox.id)
             ).all()
         )  # type: ignore[arg-type]
 
@@ -367,9 +367,9 @@ def _mid_send(tmp_path: Path, db_url: str, server: HoldingSmtpServer, point: str
         assert [r.id for r in rows if r.attempts != 1] == [by_mid[killed].id]
         with Session(engine) as s:
             events = s.exec(
-                select(models.AuditEvent).where(models.AuditEvent.action == "alert_sent")
+                select(tables.AuditEvent).where(tables.AuditEvent.action == "alert_sent")
             ).all()
-            items = s.exec(select(models.Outbox).where(models.Outbox.kind == "item")).all()
+            items = s.exec(select(tables.Outbox).where(tables.Outbox.kind == "item")).all()
         assert sorted(e.detail["outbox_id"] for e in events) == [r.id for r in rows]  # once each
         assert all(i.sent_at is not None for i in items) and len(items) == len(ids) * 3
         state, want = final_state(engine, ids), expected(ids)
@@ -509,9 +509,9 @@ def test_database_drops_mid_transaction_then_next_pass(tmp_path: Path, db_url: s
         ]
         assert "OperationalError" in (results[1].error or "")
         with Session(engine) as s:
-            row = s.get(models.Account, "acc001")
+            row = s.get(tables.Account, "acc001")
             assert row is not None and row.cursor is None and row.consecutive_failures == 1
-            stored = s.exec(select(models.Post.account_id)).all()
+            stored = s.exec(select(tables.Post.account_id)).all()
         assert sorted(set(stored)) == ["acc000", "acc002"]  # nothing partial of acc001
         state = final_state(engine, ["acc000", "acc002"])
         assert (state["posts"], state["leases"]) == (6, [])
@@ -548,13 +548,13 @@ def test_database_down_for_the_rest_of_a_pass_then_back(
         state = final_state(engine, ["acc000"])
         assert (state["posts"], state["findings"]) == (3, EXPECTED[3][0])
         with Session(engine) as s:
-            stored = set(s.exec(select(models.Post.account_id)).all())
-            assert stored == {"acc000"} and s.get(models.Account, "acc001").cursor is None  # type: ignore[union-attr]
+            stored = set(s.exec(select(tables.Post.account_id)).all())
+            assert stored == {"acc000"} and s.get(tables.Account, "acc001").cursor is None  # type: ignore[union-attr]
         now[0] = T0 + timedelta(seconds=1)
         service.tick()  # the database is back: the rest is scanned at once
         assert final_state(engine, ids) == expected(ids)
         with Session(engine) as s:
-            runs = s.exec(select(models.ScanRun)).all()
+            runs = s.exec(select(tables.ScanRun)).all()
         assert [(r.accounts_ok, r.accounts_failed) for r in runs] == [(3, 0)]
     finally:
         outage.up()
@@ -604,7 +604,7 @@ def race(tmp_path: Path, db_url: str, workers: int, n_accounts: int) -> None:
     try:
         assert final_state(engine, ids, n_posts=1) == expected(ids, n_posts=1)
         with Session(engine) as s:
-            runs = s.exec(select(models.ScanRun)).all()
+            runs = s.exec(select(tables.ScanRun)).all()
         assert sum(r.accounts_ok for r in runs) == 2 * n_accounts
     finally:
         engine.dispose()

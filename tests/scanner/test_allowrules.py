@@ -11,9 +11,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from detectors.base import Finding
-from scanner import allowrules, models, review
+from scanner import allowrules, review
 from scanner.allowrules import AllowRules, normalise
 from scanner.config import Config, ConfigError
+from scanner.store import tables
 from tests.scanner.review_support import KEY_ENV, T0, Feed, env, make_config, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")
@@ -141,9 +142,9 @@ def test_changed_key_is_reported(tmp_path: Path, monkeypatch) -> None:
         AllowRules.load(make_config(tmp_path / "config"))
 
 
-def _open(engine: Engine) -> list[models.Finding]:
+def _open(engine: Engine) -> list[tables.Finding]:
     with Session(engine) as s:
-        return list(s.exec(select(models.Finding).where(models.Finding.status == "open")).all())
+        return list(s.exec(select(tables.Finding).where(tables.Finding.status == "open")).all())
 
 
 def test_allow_rule_from_a_finding_suppresses_future_scans(tmp_path: Path, engine: Engine) -> None:
@@ -174,7 +175,7 @@ def test_allow_rule_from_a_finding_suppresses_future_scans(tmp_path: Path, engin
     feed.put("acct-0", "p1", "Great job Mrs. Parker and Emma Johnson!!")
     pipeline(config, engine, feed, T0 + timedelta(days=3)).scan()
     with Session(engine) as s:
-        on_p1 = s.exec(select(models.Finding).where(models.Finding.post_id == parker.post_id)).all()
+        on_p1 = s.exec(select(tables.Finding).where(tables.Finding.post_id == parker.post_id)).all()
     assert sorted((f.start, f.status) for f in on_p1) == [
         (10, "dismissed"),
         (26, "open"),
@@ -189,15 +190,15 @@ def test_allow_refused_when_text_purged_or_changed(tmp_path: Path, engine: Engin
     pipeline(config, engine, feed).scan()
     (f,) = _open(engine)
     with Session(engine) as s:
-        post = s.get(models.Post, f.post_id)
+        post = s.get(tables.Post, f.post_id)
         post.content_hash = "0" * 64
         s.add(post)
         s.commit()
     with pytest.raises(review.ReviewError, match="post changed since this finding"):
         review.add_allow_rule(config, engine, f.id, reason="x", reviewer="kim")
     with Session(engine) as s:
-        post = s.get(models.Post, f.post_id)
-        post.text_purged_at = models.utcnow()
+        post = s.get(tables.Post, f.post_id)
+        post.text_purged_at = tables.utcnow()
         s.add(post)
         s.commit()
     with pytest.raises(review.ReviewError, match="post text was purged"):

@@ -13,8 +13,9 @@ import typer
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from scanner import models, review
+from scanner import review
 from scanner.cli_review import _post_text, register
+from scanner.store import tables
 from tests.scanner.review_support import Feed, env, make_config, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")
@@ -30,10 +31,10 @@ def cli(tmp_path: Path, engine: Engine, db_url: str, monkeypatch: pytest.MonkeyP
     folder = tmp_path / "config"
     config = make_config(folder, retention="retention: {post_text_days: 30, finding_days: 365}\n")
     feed = Feed()
-    old = models.utcnow() - timedelta(days=60)
+    old = tables.utcnow() - timedelta(days=60)
     feed.put("acct-0", "p1", "Congrats to Emma Johnson\x1b[2J on the win!", when=old)
     feed.put("acct-0", "p2", "RECAP of the game", when=old)
-    pipeline(config, engine, feed, models.utcnow()).scan()  # scanned just now
+    pipeline(config, engine, feed, tables.utcnow()).scan()  # scanned just now
     runner = CliRunner()
 
     def invoke(*args: str):
@@ -191,7 +192,7 @@ def test_purge_that_would_expire_open_findings_exits_2(cli) -> None:
     )
     with engine.begin() as conn:  # the findings were found two days ago
         conn.execute(
-            models.Finding.__table__.update().values(created_at=models.utcnow() - timedelta(days=2))
+            tables.Finding.__table__.update().values(created_at=tables.utcnow() - timedelta(days=2))
         )
     result = invoke("purge")
     assert result.exit_code == 2 and "open finding(s) are older" in result.output

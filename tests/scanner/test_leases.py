@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from scanner import models
 from scanner.config import load_config
-from scanner.leases import (
+from scanner.store import tables
+from scanner.store.leases import (
     claim_due_accounts,
     release_account,
     release_all,
@@ -30,14 +30,14 @@ def add_accounts(engine: Engine, rows: dict[str, dict[str, Any]]) -> None:
     with Session(engine) as s:
         for account_id, fields in rows.items():
             s.add(
-                models.Account(id=account_id, platform="reddit", handle=f"r/{account_id}", **fields)
+                tables.Account(id=account_id, platform="reddit", handle=f"r/{account_id}", **fields)
             )
         s.commit()
 
 
-def account(engine: Engine, account_id: str) -> models.Account:
+def account(engine: Engine, account_id: str) -> tables.Account:
     with Session(engine) as s:
-        row = s.get(models.Account, account_id)
+        row = s.get(tables.Account, account_id)
         assert row is not None
         return row
 
@@ -134,5 +134,5 @@ def test_concurrent_claims_never_overlap(engine: Engine) -> None:
     claimed = [i for mine in got.values() for i in mine]
     assert sorted(claimed) == ids  # every account exactly once
     with Session(engine) as s:
-        owners = {a.id: a.lease_owner for a in s.exec(select(models.Account)).all()}
+        owners = {a.id: a.lease_owner for a in s.exec(select(tables.Account)).all()}
     assert all(owners[i] == name for name, mine in got.items() for i in mine)

@@ -28,10 +28,11 @@ from typer.testing import CliRunner
 
 from connectors.base import FetchResult, Post
 from detectors.base import DetectionContext, DetectorSettings, Finding
-from scanner import cli_notify, models
+from scanner import cli_notify
 from scanner.config import AccountConfig, Config, ScannerFile
 from scanner.notify import Notifier, retry_delay
 from scanner.pipeline import Pipeline
+from scanner.store import tables
 from tests.smtp_server import Received, SmtpServer
 
 T0 = datetime(2026, 10, 5, 17, 0, tzinfo=UTC)  # Monday 10:00 in Los Angeles (PDT)
@@ -175,14 +176,14 @@ class World:
     def notifier(self, **kw: Any) -> Notifier:
         return Notifier(self.config, self.engine, now=self.clock, **kw)
 
-    def rows(self, kind: str = "email") -> list[models.Outbox]:
+    def rows(self, kind: str = "email") -> list[tables.Outbox]:
         with Session(self.engine) as s:
-            query = select(models.Outbox).where(models.Outbox.kind == kind)
-            return list(s.exec(query.order_by(models.Outbox.id)).all())  # type: ignore[arg-type]
+            query = select(tables.Outbox).where(tables.Outbox.kind == kind)
+            return list(s.exec(query.order_by(tables.Outbox.id)).all())  # type: ignore[arg-type]
 
-    def audit(self, action: str) -> list[models.AuditEvent]:
+    def audit(self, action: str) -> list[tables.AuditEvent]:
         with Session(self.engine) as s:
-            return list(s.exec(select(models.AuditEvent).where(models.AuditEvent.action == action)))
+            return list(s.exec(select(tables.AuditEvent).where(tables.AuditEvent.action == action)))
 
 
 @pytest.fixture
@@ -428,7 +429,7 @@ def test_file_transport_writes_eml_once_and_retry_overwrites(
     # a retry of an e-mail already written (ambiguous send) overwrites its own file
     email = w.rows()[0]
     with Session(engine) as s:
-        row = s.get(models.Outbox, email.id)
+        row = s.get(tables.Outbox, email.id)
         assert row is not None
         row.sent_at = None
         s.add(row)

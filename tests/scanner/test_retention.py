@@ -9,24 +9,25 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from scanner import models, review
+from scanner import review
 from scanner.config import Config
 from scanner.retention import RetentionError, purge
+from scanner.store import tables
 from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")
 RETENTION = "retention: {post_text_days: 30, finding_days: 365}\n"
 
 
-def _posts(engine: Engine) -> dict[str, models.Post]:
+def _posts(engine: Engine) -> dict[str, tables.Post]:
     with Session(engine) as s:
-        return {p.external_id: p for p in s.exec(select(models.Post)).all()}
+        return {p.external_id: p for p in s.exec(select(tables.Post)).all()}
 
 
 def _snapshot(engine: Engine) -> list:
     with Session(engine) as s:
         out = []
-        for table in (models.Post, models.Finding, models.AuditEvent, models.Outbox):
+        for table in (tables.Post, tables.Finding, tables.AuditEvent, tables.Outbox):
             out.extend(sorted((r.model_dump() for r in s.exec(select(table)).all()), key=str))
         return out
 
@@ -36,7 +37,7 @@ def scanned(tmp_path: Path, engine: Engine) -> tuple[Config, Feed]:
     """Old posts: one clean, one with an open finding, one with a dismissed finding; one new."""
     config = make_config(tmp_path / "config", retention=RETENTION)
     feed = Feed()
-    now = models.utcnow()
+    now = tables.utcnow()
     feed.put("acct-0", "clean", "Game at six", when=now - timedelta(days=40), raw={"id": "clean"})
     feed.put("acct-0", "open", "Emma Johnson scored", when=now - timedelta(days=40))
     feed.put("acct-0", "dismissed", "Liam Smith read", when=now - timedelta(days=31))
@@ -92,7 +93,7 @@ def test_dry_run_changes_nothing(engine: Engine, scanned: tuple) -> None:
 
 def test_refetched_unchanged_post_stays_purged(engine: Engine, scanned: tuple) -> None:
     config, feed = scanned
-    later = models.utcnow() + timedelta(minutes=5)
+    later = tables.utcnow() + timedelta(minutes=5)
     assert purge(config, engine, now=later).posts_purged == 2
     pipeline(config, engine, feed, later + timedelta(minutes=1)).scan()
     # Unchanged content is not written again, so purged text does not come back.
@@ -106,10 +107,10 @@ def test_open_finding_older_than_finding_days_refuses_everything(
     config, _ = scanned
     before = _snapshot(engine)
     with pytest.raises(RetentionError, match=r"1 open finding\(s\) are older") as exc:
-        purge(config, engine, now=models.utcnow() + timedelta(days=400))
+        purge(config, engine, now=tables.utcnow() + timedelta(days=400))
     assert "\n" not in str(exc.value)
     with pytest.raises(RetentionError):
-        purge(config, engine, dry_run=True, now=models.utcnow() + timedelta(days=400))
+        purge(config, engine, dry_run=True, now=tables.utcnow() + timedelta(days=400))
     assert _snapshot(engine) == before
 
 
@@ -119,17 +120,17 @@ def test_expired_detail_is_scrubbed_keeping_counts(engine: Engine, scanned: tupl
     review.change_status(engine, open_row["id"], "confirmed", reviewer="kim", note="Emma, gr 7")
     with Session(engine) as s:
         s.add(
-            models.Outbox(
+            tables.Outbox(
                 dedupe_key="x",
                 recipient="a@b.org",
                 kind="email",
                 payload={"subject": "Emma"},
-                sent_at=models.utcnow(),
+                sent_at=tables.utcnow(),
             )
         )
         s.commit()
     events_before = len(review.list_audit(engine))
-    later = models.utcnow() + timedelta(days=400)
+    later = tables.utcnow() + timedelta(days=400)
     result = purge(config, engine, now=later)
     assert result.findings_scrubbed == 2  # the confirmed and the dismissed one
     assert result.audit_events_scrubbed == events_before
@@ -142,7 +143,7 @@ def test_expired_detail_is_scrubbed_keeping_counts(engine: Engine, scanned: tupl
     assert all(set(e["detail"]) == {"from", "to", "reopen", "purged"} for e in changes)
     assert "Emma" not in str(events)
     with Session(engine) as s:
-        payloads = {o.dedupe_key: o.payload for o in s.exec(select(models.Outbox)).all()}
+        payloads = {o.dedupe_key: o.payload for o in s.exec(select(tables.Outbox)).all()}
     assert payloads.pop("x") == {}
     assert payloads and all(payloads.values())  # unsent items keep theirs
     again = purge(config, engine, now=later + timedelta(days=1))

@@ -9,28 +9,29 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from scanner import models, review
+from scanner import review
+from scanner.store import tables
 from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")
 
 
-def _findings(engine: Engine) -> list[models.Finding]:
+def _findings(engine: Engine) -> list[tables.Finding]:
     with Session(engine) as s:
-        return list(s.exec(select(models.Finding).order_by(models.Finding.id)).all())
+        return list(s.exec(select(tables.Finding).order_by(tables.Finding.id)).all())
 
 
-def _events(engine: Engine, action: str | None = None) -> list[models.AuditEvent]:
+def _events(engine: Engine, action: str | None = None) -> list[tables.AuditEvent]:
     with Session(engine) as s:
-        q = select(models.AuditEvent).order_by(models.AuditEvent.id)
+        q = select(tables.AuditEvent).order_by(tables.AuditEvent.id)
         if action:
-            q = q.where(models.AuditEvent.action == action)
+            q = q.where(tables.AuditEvent.action == action)
         return list(s.exec(q).all())
 
 
 def _set_status(engine: Engine, finding_id: int, status: str) -> None:
     with Session(engine) as s:
-        f = s.get(models.Finding, finding_id)
+        f = s.get(tables.Finding, finding_id)
         assert f is not None
         f.status = status
         s.add(f)
@@ -216,7 +217,7 @@ def test_list_filters(tmp_path: Path, engine: Engine) -> None:
     first = rows[-1]["id"]
     review.change_status(engine, first, "confirmed", reviewer="kim")
     assert len(review.list_findings(engine, review.FindingFilter(status=["open"]), config)) == 3
-    now = models.utcnow()
+    now = tables.utcnow()
     assert ids(since=now + timedelta(hours=1)) == set()
     assert len(ids(until=now + timedelta(hours=1))) == 4
     assert len(review.list_findings(engine, review.FindingFilter(limit=2), config)) == 2

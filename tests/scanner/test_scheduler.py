@@ -19,10 +19,10 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from connectors.base import AuthError, RateLimited
-from scanner import models
 from scanner.config import Config, ConfigError, load_config
 from scanner.scheduler import Service
 from scanner.status import account_status
+from scanner.store import tables
 from tests.conftest import write_config
 from tests.scanner.test_pipeline import FakePlatform, KeywordDetector, post
 
@@ -95,9 +95,9 @@ class Harness:
         return [r.account_id for r in self.service.run_once().results]
 
 
-def accounts(engine: Engine) -> dict[str, models.Account]:
+def accounts(engine: Engine) -> dict[str, tables.Account]:
     with Session(engine) as s:
-        return {a.id: a for a in s.exec(select(models.Account)).all()}
+        return {a.id: a for a in s.exec(select(tables.Account)).all()}
 
 
 def test_intervals_jitter_and_once(tmp_path: Path, engine: Engine) -> None:
@@ -118,7 +118,7 @@ def test_intervals_jitter_and_once(tmp_path: Path, engine: Engine) -> None:
     h.clock.advance(minutes=50)
     assert h.scanned() == ["a", "b", "fast"]
     with Session(engine) as s:
-        runs = s.exec(select(models.ScanRun).order_by(models.ScanRun.id)).all()  # type: ignore[arg-type]
+        runs = s.exec(select(tables.ScanRun).order_by(tables.ScanRun.id)).all()  # type: ignore[arg-type]
     assert [(r.worker, r.accounts_ok) for r in runs] == [("w1", 3), ("w1", 1), ("w1", 3)]
 
 

@@ -1,9 +1,9 @@
-"""Alembic environment: runs against the engine/connection handed over by scanner.db."""
+"""Alembic environment: runs against the engine/connection handed over by scanner.store.engine."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import scanner.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import scanner.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 connection = config.attributes.get("connection")

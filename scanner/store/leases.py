@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from scanner.models import Account
+from scanner.store.tables import Account
 
 DEFAULT_LEASE_SECONDS = 900
 

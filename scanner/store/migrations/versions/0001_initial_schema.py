@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import scanner.models
+import scanner.store.tables
 
 revision = "0001"
 down_revision = None
@@ -30,15 +30,17 @@ def upgrade() -> None:
         sa.Column("cursor", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("state", sa.JSON(), nullable=False),
         sa.Column("profile_text", sa.Text(), nullable=True),
-        sa.Column("last_scan_at", scanner.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_success_at", scanner.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_scan_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "last_success_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("consecutive_failures", sa.Integer(), nullable=False),
-        sa.Column("next_scan_at", scanner.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("retry_at", scanner.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_scan_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retry_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("capped", sa.Boolean(), nullable=False),
         sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column("lease_until", scanner.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", scanner.store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("account", schema=None) as batch_op:
@@ -47,7 +49,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_event",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", scanner.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", scanner.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("finding_id", sa.Integer(), nullable=True),
@@ -64,8 +66,8 @@ def upgrade() -> None:
         "scan_run",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("worker", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("started_at", scanner.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", scanner.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("accounts_ok", sa.Integer(), nullable=False),
         sa.Column("accounts_failed", sa.Integer(), nullable=False),
         sa.Column("posts_new", sa.Integer(), nullable=False),
@@ -82,16 +84,16 @@ def upgrade() -> None:
         sa.Column("account_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("author", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
-        sa.Column("created_at", scanner.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("edited_at", scanner.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("edited_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("deleted", sa.Boolean(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("raw", sa.JSON(), nullable=False),
         sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("scanned_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("first_seen_at", scanner.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", scanner.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("text_purged_at", scanner.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_seen_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("text_purged_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["account.id"],
@@ -121,8 +123,8 @@ def upgrade() -> None:
         sa.Column("reviewer", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("resolved_reason", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
-        sa.Column("created_at", scanner.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", scanner.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["account.id"],
@@ -151,14 +153,16 @@ def upgrade() -> None:
         sa.Column("email_id", sa.Integer(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("created_at", scanner.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("next_attempt_at", scanner.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("sent_at", scanner.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("dead_at", scanner.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "next_attempt_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("sent_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("dead_at", scanner.store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column("lease_until", scanner.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", scanner.store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["finding_id"],
             ["finding.id"],
