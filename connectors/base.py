@@ -47,7 +47,7 @@ class FetchResult:
 
 @runtime_checkable
 class AccountLike(Protocol):
-    """The registry fields a connector may read (satisfied by `scanner.config.AccountConfig`)."""
+    """The registry fields a connector may read (satisfied by `scanner.config.schema.AccountConfig`)."""
 
     id: str
     platform: str
@@ -78,39 +78,3 @@ class Connector(Protocol):
 
 
 # --- error tree -------------------------------------------------------------------------------
-
-
-class ConnectorError(Exception):
-    """Base of every error a connector raises. Messages never contain tokens or post text."""
-
-    retryable: ClassVar[bool] = False
-
-
-class AuthError(ConnectorError):
-    """Credentials rejected or missing permission (401/403)."""
-
-
-class NotFound(ConnectorError):
-    """The account, page or feed does not exist or is not visible (404)."""
-
-
-class RateLimited(ConnectorError):
-    """The platform asked us to slow down (429). `retry_at` is when to try again, if known.
-
-    `capped` marks a usage cap (X `problems/usage-capped`): not retried until an operator acts.
-    """
-
-    retryable = True
-
-    def __init__(self, message: str, retry_at: datetime | None = None, capped: bool = False):
-        super().__init__(message)
-        self.retry_at = retry_at
-        self.capped = capped
-        if capped:
-            self.retryable = False
-
-
-class TransientError(ConnectorError):
-    """Server error, timeout, malformed or HTML response: try again on the next run."""
-
-    retryable = True

@@ -20,17 +20,10 @@ from xml.etree import ElementTree
 
 import requests
 
-from connectors.base import (
-    AccountLike,
-    ConnectorError,
-    ConnectorSettings,
-    FetchResult,
-    NotFound,
-    Post,
-    TransientError,
-)
+from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
 from connectors.http import HttpConnector, status_error, transport_error
 from connectors.util import from_epoch, iso, next_state, parse_time
+from scanner.errors import ConnectorError, NotFound, TransientError
 
 TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
 _BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}

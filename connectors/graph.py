@@ -16,15 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
-from connectors.base import (
-    AuthError,
-    ConnectorError,
-    ConnectorSettings,
-    NotFound,
-    Post,
-    RateLimited,
-    TransientError,
-)
+from connectors.base import ConnectorSettings, Post
 from connectors.http import (
     TimeoutSession,
     install_log_redaction,
@@ -35,6 +27,7 @@ from connectors.http import (
 )
 from connectors.replay import normalized_path
 from connectors.util import iso, next_state, parse_time, resolve_secret
+from scanner.errors import AuthError, ConnectorError, NotFound, RateLimited, TransientError
 from scanner.secrets import Secret
 
 AUTH_CODES = {10, 102, 104, 190, 200, 210, 220, 230, 270, 298, 299}

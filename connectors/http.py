@@ -18,14 +18,8 @@ from typing import Any, Generic, TypeVar
 
 import requests
 
-from connectors.base import (
-    AuthError,
-    ConnectorError,
-    ConnectorSettings,
-    NotFound,
-    RateLimited,
-    TransientError,
-)
+from connectors.base import ConnectorSettings
+from scanner.errors import AuthError, ConnectorError, NotFound, RateLimited, TransientError
 
 S = TypeVar("S", bound=ConnectorSettings)
 
@@ -178,7 +172,7 @@ def transport_error(exc: BaseException, what: str) -> ConnectorError | None:
     from vcr.errors import CannotOverwriteExistingCassetteException
 
     if isinstance(exc, CannotOverwriteExistingCassetteException):
-        from connectors.replay import ReplayError
+        from scanner.errors import ReplayError
 
         request = exc.failed_request
         return ReplayError(

@@ -11,18 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
-from connectors.base import (
-    AccountLike,
-    AuthError,
-    ConnectorError,
-    ConnectorSettings,
-    FetchResult,
-    NotFound,
-    Post,
-    TransientError,
-)
+from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
 from connectors.http import HttpConnector, status_error, transport_error
 from connectors.util import from_epoch, next_state, resolve_secret
+from scanner.errors import AuthError, ConnectorError, NotFound, TransientError
 from scanner.secrets import Secret
 
 LISTING_CAP = 1000

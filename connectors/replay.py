@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connectors.base import ConnectorError, FetchResult
+from connectors.base import FetchResult
 from connectors.http import redact
+from scanner.errors import ReplayError
 
 _VERSION_SEGMENT = re.compile(r"^/v\d+(?:\.\d+)?(?=/|$)")
 
@@ -31,10 +32,6 @@ FILTERED_QUERY = [
 ]
 FILTERED_FORM = ["access_token", "client_secret", "refresh_token", "password", "code"]
 _RESPONSE_HEADERS_DROPPED = {"set-cookie", "x-fb-debug", "x-connection-hash"}
-
-
-class ReplayError(ConnectorError):
-    """A replay cassette is missing, or lacks a response the connector asked for."""
 
 
 def normalized_path(path: str) -> str:

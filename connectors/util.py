@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.base import AuthError
-from scanner.secrets import Secret, SecretError
+from scanner.errors import AuthError, SecretError
+from scanner.secrets import Secret
 
 
 def resolve_secret(

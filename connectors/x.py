@@ -13,16 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from connectors.base import (
-    AccountLike,
-    AuthError,
-    ConnectorError,
-    ConnectorSettings,
-    FetchResult,
-    NotFound,
-    Post,
-    TransientError,
-)
+from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
 from connectors.http import (
     HttpConnector,
     TimeoutSession,
@@ -31,6 +22,7 @@ from connectors.http import (
     transport_error,
 )
 from connectors.util import iso, next_state, parse_time, resolve_secret
+from scanner.errors import AuthError, ConnectorError, NotFound, TransientError
 from scanner.secrets import Secret
 
 TWEET_FIELDS = ["created_at", "edit_history_tweet_ids", "entities", "attachments", "author_id"]

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from scanner.config import Config
+from scanner.config.schema import Config
 from scanner.mailer import WIRE_POLICY
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}

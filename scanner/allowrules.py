@@ -30,8 +30,10 @@ from anyascii import anyascii
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from detectors.base import Finding
-from scanner.config import Config, read_yaml
-from scanner.config_errors import ConfigError, Problem, problems_from_validation
+from scanner.config.problems import problems_from_validation
+from scanner.config.schema import Config
+from scanner.config.loader import read_yaml
+from scanner.errors import ConfigError, Problem
 
 RULES_FILE = "allow_rules.yaml"
 _KEY_CHECK = b"district-post-scanner allow-rules key check"
@@ -85,7 +87,7 @@ def rule_key(config: Config) -> bytes:
     """The local HMAC key (the roster's): `roster_secret` if configured, else var/roster.key."""
     if config.district.roster_secret:
         return config.district.roster_secret
-    from scanner.csvdata import _roster_secret  # one source of truth for the local key
+    from scanner.config.district import _roster_secret  # one source of truth for the local key
 
     problems: list[Problem] = []
     key = _roster_secret(config.dir, config.scanner, problems)

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from connectors.base import ConnectorError, Post
+from connectors.base import Post
 from scanner import __version__
 from scanner.cli_admin import register as register_admin
 from scanner.cli_common import (
@@ -29,6 +29,7 @@ from scanner.cli_common import (
 from scanner.cli_notify import register as register_notify
 from scanner.cli_review import register as register_review
 from scanner.cli_run import register as register_run
+from scanner.errors import ConnectorError
 from scanner.pipeline import Pipeline, ScanSummary
 
 app = typer.Typer(
@@ -147,8 +148,8 @@ def fetch(
 ) -> None:
     """Fetch one account and print its posts (JSON lines with --json)."""
     from connectors import REGISTRY
-    from scanner.config import AccountConfig, Contact
-    from scanner.plugins import RegistryError
+    from scanner.config.schema import AccountConfig, Contact
+    from scanner.errors import RegistryError
     from scanner.runtime import build_connector, replay_context
 
     if replay is not None and not replay.is_file():
@@ -196,7 +197,7 @@ def fetch(
 
 def _config_for_fetch(config_dir: Path) -> Any:
     """The config when there is one (platform settings); built-in defaults otherwise."""
-    from scanner.config import Config, ScannerFile
+    from scanner.config.schema import Config, ScannerFile
 
     if (config_dir / "scanner.yaml").is_file():
         return load_config_or_exit(config_dir)

@@ -21,7 +21,9 @@ from scanner.cli_common import (
     load_config_or_exit,
     print_json,
 )
-from scanner.config import ACCOUNTS_FILE, ConfigError, load_config
+from scanner.config.schema import ACCOUNTS_FILE
+from scanner.config.loader import load_config
+from scanner.errors import ConfigError
 
 INIT_TEMPLATES = Path(__file__).parent / "data" / "init"
 IMPORT_COLUMNS = (

@@ -12,8 +12,10 @@ import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
-from scanner.config import Config, ConfigError, load_config
-from scanner.store.engine import DatabaseError, open_database, resolve_url
+from scanner.config.schema import Config
+from scanner.config.loader import load_config
+from scanner.errors import ConfigError, DatabaseError
+from scanner.store.engine import open_database, resolve_url
 
 EXIT_OK, EXIT_ACCOUNTS_FAILED, EXIT_USAGE = 0, 1, 2
 

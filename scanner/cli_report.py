@@ -44,7 +44,8 @@ def purge_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Blank old post text and expired finding/audit detail per `retention` in scanner.yaml."""
-    from scanner.retention import RetentionError, purge
+    from scanner.errors import RetentionError
+    from scanner.retention import purge
 
     config = load_config_or_exit(config_dir)
     engine = engine_or_exit(config)

@@ -31,7 +31,8 @@ from scanner.cli_common import (
     print_json,
 )
 from scanner.cli_report import purge_cmd, report_cmd
-from scanner.config import Config, ConfigError
+from scanner.config.schema import Config
+from scanner.errors import ConfigError
 from scanner.store.tables import FINDING_STATUSES
 
 findings_app = typer.Typer(help="Review findings: list, show, confirm, dismiss, resolve, export.")

@@ -6,8 +6,9 @@ import dataclasses
 from pathlib import Path
 
 from scanner.cli_common import console, fail, load_config_or_exit
-from scanner.config import Config, DatabaseConfig
-from scanner.store.engine import DatabaseError, make_engine, upgrade
+from scanner.config.schema import Config, DatabaseConfig
+from scanner.errors import DatabaseError
+from scanner.store.engine import make_engine, upgrade
 
 
 def demo_config(config: Config, out: Path) -> Config:

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from connectors.base import Post
 from detectors.base import Detector
-from scanner.config import Config
+from scanner.config.schema import Config
 from scanner.runtime import build_detectors, detection_context
 
 BATCH = 256

@@ -26,20 +26,12 @@ from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 from typing import Protocol
 
-from scanner.config import Config, MailConfig
-from scanner.secrets import SecretError
+from scanner.config.schema import Config, MailConfig
+from scanner.errors import SecretError, SendError
 
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 300
-
-
-class SendError(Exception):
-    """A message was not accepted. `permanent` means retrying cannot help."""
-
-    def __init__(self, message: str, *, permanent: bool = False):
-        super().__init__(message[:MAX_ERROR_CHARS])
-        self.permanent = permanent
 
 
 class Transport(Protocol):

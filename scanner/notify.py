@@ -55,8 +55,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from scanner import alerts
-from scanner.config import Config
-from scanner.mailer import SendError, Transport, build_transport, eml_name
+from scanner.config.schema import Config
+from scanner.errors import SendError
+from scanner.mailer import Transport, build_transport, eml_name
 from scanner.notify_compose import MAX_REFERENCES, Composer, make_message_id, outbox_update
 from scanner.notify_status import EmailStatus, StatusReport, unsent_report
 from scanner.store import tables

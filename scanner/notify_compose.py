@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from scanner import alerts
 from scanner.alerts import AlertItem
-from scanner.config import Config
+from scanner.config.schema import Config
 from scanner.store import tables
 from scanner.store.engine import session_scope
 

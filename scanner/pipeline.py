@@ -18,12 +18,13 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from connectors.base import ConnectorError, FetchResult, RateLimited
+from connectors.base import FetchResult
 from connectors.base import Post as FetchedPost
 from detectors.base import Detector
 from detectors.base import Finding as Detected
 from scanner.allowrules import AllowRules
-from scanner.config import AccountConfig, Config, parse_duration
+from scanner.config.schema import AccountConfig, Config, parse_duration
+from scanner.errors import ConnectorError, RateLimited
 from scanner.excerpt import masked_excerpt
 from scanner.routing import POLICY_ITEMS, routes_for
 from scanner.runtime import detection_context, fetch_account

@@ -7,9 +7,7 @@ from functools import cached_property
 from importlib.metadata import entry_points
 from typing import Any
 
-
-class RegistryError(Exception):
-    """A duplicate or unknown plugin name."""
+from scanner.errors import RegistryError
 
 
 class Registry:

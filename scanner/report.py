@@ -19,7 +19,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from scanner.config import Config
+from scanner.config.schema import Config
 from scanner.store import tables
 
 STATUSES = tables.FINDING_STATUSES

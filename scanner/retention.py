@@ -26,7 +26,8 @@ from sqlalchemy import Text, cast, exists, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select, update
 
-from scanner.config import Config
+from scanner.config.schema import Config
+from scanner.errors import RetentionError
 from scanner.store import tables
 from scanner.store.engine import session_scope
 
@@ -49,10 +50,6 @@ KEEP_KEYS = frozenset(
 )
 PURGED_MARK = '%"purged":%'
 BATCH = 500
-
-
-class RetentionError(Exception):
-    """The retention config cannot be applied as it stands; nothing was changed."""
 
 
 @dataclass

@@ -21,7 +21,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from scanner import allowrules
-from scanner.config import Config
+from scanner.config.schema import Config
+from scanner.errors import InvalidInput, InvalidTransition, ReviewError, UnknownFinding
 from scanner.store import tables
 from scanner.store.engine import session_scope
 
@@ -59,22 +60,6 @@ EXPORT_FIELDS = (
     "resolved_reason",
 )
 AUDIT_FIELDS = ("id", "at", "actor", "action", "finding_id", "account_id", "detail")
-
-
-class ReviewError(Exception):
-    """A refused review action; the message is one line a reviewer can act on."""
-
-
-class UnknownFinding(ReviewError):
-    """No finding with that id."""
-
-
-class InvalidTransition(ReviewError):
-    """The status change is not allowed from the finding's current status."""
-
-
-class InvalidInput(ReviewError):
-    """A note, reason or reviewer that cannot be stored."""
 
 
 @dataclass

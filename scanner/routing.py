@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.config import AccountConfig, Config
+from scanner.config.schema import AccountConfig, Config
 
 PII_DETECTOR = "student_pii"
 

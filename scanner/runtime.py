@@ -11,7 +11,7 @@ from connectors import REGISTRY as CONNECTORS
 from connectors.base import Connector, FetchResult
 from detectors import REGISTRY as DETECTORS
 from detectors.base import AccountInfo, DetectionContext, Detector
-from scanner.config import AccountConfig, Config
+from scanner.config.schema import AccountConfig, Config
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from detectors.base import Detector
-from scanner.config import AccountConfig, Config, ConfigError, load_config, parse_duration
+from scanner.config.schema import AccountConfig, Config, parse_duration
+from scanner.config.loader import load_config
+from scanner.errors import ConfigError
 from scanner.pipeline import AccountResult, FetchFn, Pipeline, ScanSummary
 from scanner.runtime import build_detectors, fetch_account
 from scanner.store import tables

@@ -12,11 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
+from scanner.errors import SecretError
+
 MASK = "********"
-
-
-class SecretError(Exception):
-    """A secret reference that cannot be resolved. The message names the reference only."""
 
 
 class Secret(BaseModel):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from scanner.config import Config
+from scanner.config.schema import Config
 from scanner.store import tables
 
 

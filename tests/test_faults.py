@@ -30,20 +30,21 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from scanner.config.loader import load_config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from connectors.base import (
+from connectors.base import FetchResult
+from scanner.config.schema import Config
+from scanner.errors import (
     AuthError,
     ConnectorError,
-    FetchResult,
     NotFound,
     RateLimited,
+    ReplayError,
     TransientError,
 )
-from connectors.replay import ReplayError
-from scanner.config import Config, load_config
 from scanner.notify import Notifier
 from scanner.scheduler import Service
 from scanner.store import tables

@@ -15,12 +15,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
+from scanner.errors import DatabaseError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 ENV_URL = "SCANNER_DATABASE_URL"
-
-
-class DatabaseError(Exception):
-    """The database cannot be reached or migrated. The message masks any password."""
 
 
 def safe_url(url: str) -> str:

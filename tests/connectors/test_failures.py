@@ -15,8 +15,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connectors.base import AuthError, ConnectorError, NotFound, RateLimited, TransientError
-from connectors.replay import ReplayError
+from scanner.errors import (
+    AuthError,
+    ConnectorError,
+    NotFound,
+    RateLimited,
+    ReplayError,
+    TransientError,
+)
 
 from .cassette_kit import (
     Ix,

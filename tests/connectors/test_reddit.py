@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connectors.base import ConnectorError
 from connectors.reddit import parse_handle
+from scanner.errors import ConnectorError
 
 H = "r/MapleValleyChess"
 

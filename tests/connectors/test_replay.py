@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from connectors.replay import ReplayError, cassette, fetch_replayed, normalized_path
+from connectors.replay import cassette, fetch_replayed, normalized_path
+from scanner.errors import ReplayError
 
 from .cassette_kit import Ix, write_cassette
 from .conftest import CASSETTES

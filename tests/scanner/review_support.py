@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from scanner.config.loader import load_config
 from sqlalchemy.engine import Engine
 
 from connectors.base import FetchResult, Post
 from detectors import REGISTRY as DETECTORS
 from detectors.base import DetectionContext, DetectorSettings, Finding
-from scanner.config import Config, load_config
+from scanner.config.schema import Config
 from scanner.pipeline import Pipeline
 from tests.conftest import write_config
 

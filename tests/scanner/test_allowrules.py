@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 from detectors.base import Finding
 from scanner import allowrules, review
 from scanner.allowrules import AllowRules, normalise
-from scanner.config import Config, ConfigError
+from scanner.config.schema import Config
+from scanner.errors import ConfigError
 from scanner.store import tables
 from tests.scanner.review_support import KEY_ENV, T0, Feed, env, make_config, pipeline  # noqa: F401
 

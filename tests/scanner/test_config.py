@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scanner.config.loader import load_config
 from typer.testing import CliRunner
 
 from scanner.cli import app
-from scanner.config import ConfigError, load_config, parse_duration
-from scanner.secrets import Secret, SecretError
+from scanner.config.schema import parse_duration
+from scanner.errors import ConfigError, SecretError
+from scanner.secrets import Secret
 from tests.conftest import write_config
 
 runner = CliRunner()

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from scanner.config import MailConfig
-from scanner.mailer import FileTransport, SendError, SmtpTransport
+from scanner.config.schema import MailConfig
+from scanner.errors import SendError
+from scanner.mailer import FileTransport, SmtpTransport
 from tests.smtp_server import PASSWORD, USER, SmtpServer
 
 # aiosmtpd warns about AUTH without its own TLS check; our implicit-TLS server is encrypted.

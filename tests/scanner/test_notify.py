@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from connectors.base import FetchResult, Post
 from detectors.base import DetectionContext, DetectorSettings, Finding
 from scanner import cli_notify
-from scanner.config import AccountConfig, Config, ScannerFile
+from scanner.config.schema import AccountConfig, Config, ScannerFile
 from scanner.notify import Notifier, retry_delay
 from scanner.pipeline import Pipeline
 from scanner.store import tables

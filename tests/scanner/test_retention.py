@@ -10,8 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from scanner import review
-from scanner.config import Config
-from scanner.retention import RetentionError, purge
+from scanner.config.schema import Config
+from scanner.errors import RetentionError
+from scanner.retention import purge
 from scanner.store import tables
 from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
 

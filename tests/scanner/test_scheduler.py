@@ -14,12 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from scanner.config.loader import load_config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from connectors.base import AuthError, RateLimited
-from scanner.config import Config, ConfigError, load_config
+from scanner.config.schema import Config
+from scanner.errors import AuthError, ConfigError, RateLimited
 from scanner.scheduler import Service
 from scanner.status import account_status
 from scanner.store import tables

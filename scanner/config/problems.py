@@ -4,32 +4,11 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in one config file."""
-
-    file: str
-    path: str
-    problem: str
-    expected: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
-        return f"{where}{self.problem}" + (f"; expected {self.expected}" if self.expected else "")
-
-
-class ConfigError(Exception):
-    """A config folder with one or more problems; `str()` lists them one per line."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+from scanner.errors import Problem
 
 
 def _unwrap(annotation: Any) -> list[Any]:

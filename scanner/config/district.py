@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from detectors.base import District, RosterEntry, StaffMember
-from scanner.config_errors import Problem
-from scanner.secrets import SecretError
+from scanner.errors import Problem, SecretError
 
 if TYPE_CHECKING:
-    from scanner.config import ScannerFile
+    from scanner.config.schema import ScannerFile
 
 CONTACT_COLUMNS = ("kind", "value")
 STAFF_COLUMNS = ("first_name", "last_name", "title", "email")
