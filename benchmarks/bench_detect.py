@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from connectors.base import Post  # noqa: E402
 from detectors.base import DetectionContext  # noqa: E402
 from detectors.pii.engine import LANGUAGE, build_vanilla_analyzer  # noqa: E402
-from scanner.evaluate import district_from_csvs  # noqa: E402
+from scanner.scan.evaluate import district_from_csvs  # noqa: E402
 
 
 def corpus_texts(path: Path, at_least: int) -> list[str]:

@@ -157,12 +157,12 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
 
-    from scanner.config.loader import load_config
     from sqlmodel import Session, select, update
 
     from scanner.cli_common import setup_logging
-    from scanner.pipeline import Pipeline
-    from scanner.runtime import build_detectors, fetch_account
+    from scanner.config.loader import load_config
+    from scanner.scan.pipeline import Pipeline
+    from scanner.scan.wiring import build_detectors, fetch_account
     from scanner.store import tables
     from scanner.store.engine import open_database
 

@@ -24,9 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scanner.config.loader import load_config  # noqa: E402
-
 from connectors.base import FetchResult  # noqa: E402
+from scanner.config.loader import load_config  # noqa: E402
 from scanner.scheduler import Service  # noqa: E402
 from scanner.store.engine import open_database  # noqa: E402
 from scanner.store.leases import claim_due_accounts, release_all, sync_accounts  # noqa: E402

@@ -28,7 +28,7 @@ post. Phrases shorter than `fuzzy_min_chars` must match exactly, so "may charge"
 as typos.
 
 Vocabulary and phrase matching live in `detectors.disclaimer_phrases`. Accuracy on a labelled
-corpus: `scanner eval --corpus tests/data/disclaimer_corpus.jsonl` (or `python -m scanner.evaluate
+corpus: `scanner eval --corpus tests/data/disclaimer_corpus.jsonl` (or `python -m scanner.scan.evaluate
 tests/data/disclaimer_corpus.jsonl --no-vanilla`), which reports the confusion counts with
 "missing disclaimer" as the positive class.
 """

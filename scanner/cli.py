@@ -30,7 +30,7 @@ from scanner.cli_notify import register as register_notify
 from scanner.cli_review import register as register_review
 from scanner.cli_run import register as register_run
 from scanner.errors import ConnectorError
-from scanner.pipeline import Pipeline, ScanSummary
+from scanner.scan.pipeline import Pipeline, ScanSummary
 
 app = typer.Typer(
     help="District post scanner: checks registered school social-media accounts against policy.",
@@ -79,7 +79,7 @@ def print_summary(summary: ScanSummary) -> None:
 
 def run_scan(config: Any, engine: Any, account_ids: list[str] | None, quiet: bool) -> ScanSummary:
     """Build detectors once, scan with a progress bar, return the summary."""
-    from scanner.runtime import build_detectors
+    from scanner.scan.wiring import build_detectors
 
     with console.status("Loading detectors…", spinner="dots"):
         detectors = build_detectors(config)
@@ -150,7 +150,7 @@ def fetch(
     from connectors import REGISTRY
     from scanner.config.schema import AccountConfig, Contact
     from scanner.errors import RegistryError
-    from scanner.runtime import build_connector, replay_context
+    from scanner.scan.wiring import build_connector, replay_context
 
     if replay is not None and not replay.is_file():
         fail(f"--replay: cassette {replay} not found")
@@ -237,8 +237,8 @@ def evaluate(
     ),
 ) -> None:
     """Score the configured detectors (and vanilla Presidio) on a labelled corpus."""
-    from scanner import evaluate as ev
-    from scanner.runtime import build_detectors
+    from scanner.scan import evaluate as ev
+    from scanner.scan.wiring import build_detectors
 
     config = load_config_or_exit(config_dir)
     if not corpus.is_file():

@@ -21,8 +21,8 @@ from scanner.cli_common import (
     load_config_or_exit,
     print_json,
 )
-from scanner.config.schema import ACCOUNTS_FILE
 from scanner.config.loader import load_config
+from scanner.config.schema import ACCOUNTS_FILE
 from scanner.errors import ConfigError
 
 INIT_TEMPLATES = Path(__file__).parent / "data" / "init"

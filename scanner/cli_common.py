@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
-from scanner.config.schema import Config
 from scanner.config.loader import load_config
+from scanner.config.schema import Config
 from scanner.errors import ConfigError, DatabaseError
 from scanner.store.engine import open_database, resolve_url
 
@@ -36,7 +36,7 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 def load_config_or_exit(config_dir: Path) -> Config:
     """The validated config, or every problem printed and exit 2."""
-    from scanner.allowrules import AllowRules
+    from scanner.scan.allowrules import AllowRules
 
     try:
         config = load_config(config_dir)

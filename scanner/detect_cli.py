@@ -12,7 +12,7 @@ from rich.console import Console
 from connectors.base import Post
 from detectors.base import Detector
 from scanner.config.schema import Config
-from scanner.runtime import build_detectors, detection_context
+from scanner.scan.wiring import build_detectors, detection_context
 
 BATCH = 256
 

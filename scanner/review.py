@@ -20,9 +20,9 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from scanner import allowrules
 from scanner.config.schema import Config
 from scanner.errors import InvalidInput, InvalidTransition, ReviewError, UnknownFinding
+from scanner.scan import allowrules
 from scanner.store import tables
 from scanner.store.engine import session_scope
 

@@ -31,11 +31,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from detectors.base import Detector
-from scanner.config.schema import AccountConfig, Config, parse_duration
 from scanner.config.loader import load_config
+from scanner.config.schema import AccountConfig, Config, parse_duration
 from scanner.errors import ConfigError
-from scanner.pipeline import AccountResult, FetchFn, Pipeline, ScanSummary
-from scanner.runtime import build_detectors, fetch_account
+from scanner.scan.pipeline import AccountResult, FetchFn, Pipeline, ScanSummary
+from scanner.scan.wiring import build_detectors, fetch_account
 from scanner.store import tables
 from scanner.store.engine import session_scope
 from scanner.store.leases import (

@@ -22,11 +22,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from scanner.config.loader import load_config
-
 from connectors.base import FetchResult, Post
+from scanner.config.loader import load_config
 from scanner.config.schema import Config
-from scanner.pipeline import AccountResult, Pipeline
+from scanner.scan.pipeline import AccountResult, Pipeline
 from scanner.scheduler import Service
 from scanner.store.engine import open_database
 from tests.scanner.test_pipeline import KeywordDetector

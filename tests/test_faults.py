@@ -30,12 +30,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from scanner.config.loader import load_config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from connectors.base import FetchResult
+from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.errors import (
     AuthError,

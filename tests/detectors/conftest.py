@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from detectors.base import District
-from scanner.evaluate import district_from_csvs
+from scanner.scan.evaluate import district_from_csvs
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

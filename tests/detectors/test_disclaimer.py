@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from connectors.base import Post
 from detectors.base import AccountInfo, DetectionContext, District
 from detectors.disclaimer import DisclaimerDetector, DisclaimerSettings, expand
-from scanner.evaluate import evaluate
+from scanner.scan.evaluate import evaluate
 
 DOMAINS = ("mvsd.k12.wa.us", "maplevalleysd.org")
 CORPUS = Path(__file__).parents[1] / "data" / "disclaimer_corpus.jsonl"

@@ -315,7 +315,7 @@ def test_settings_change_severity_and_thresholds(fixture_district):
 
 
 def test_corpus_meets_the_issue_bar(pii_detector, fixture_district):
-    from scanner.evaluate import evaluate, load_corpus
+    from scanner.scan.evaluate import evaluate, load_corpus
 
     records, errors = load_corpus(DATA / "pii_corpus.jsonl")
     assert errors == [] and len(records) >= 150

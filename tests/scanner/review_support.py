@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from scanner.config.loader import load_config
 from sqlalchemy.engine import Engine
 
 from connectors.base import FetchResult, Post
 from detectors import REGISTRY as DETECTORS
 from detectors.base import DetectionContext, DetectorSettings, Finding
+from scanner.config.loader import load_config
 from scanner.config.schema import Config
-from scanner.pipeline import Pipeline
+from scanner.scan.pipeline import Pipeline
 from tests.conftest import write_config
 
 KEY_ENV = "SCANNER_TEST_ROSTER_KEY"
@@ -88,7 +88,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Config loading independent of the real detector modules, with a test HMAC key."""
     monkeypatch.setattr(DETECTORS, "targets", {}, raising=False)
     try:
-        import scanner.masking  # noqa: F401
+        import scanner.scan.masking  # noqa: F401
     except ModuleNotFoundError:  # written by another helper; a stand-in until it lands
         stub = types.ModuleType("scanner.masking")
         stub.mask_span = lambda text, s, e, category: "*" * (e - s)  # type: ignore[attr-defined]

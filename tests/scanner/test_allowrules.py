@@ -11,10 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from detectors.base import Finding
-from scanner import allowrules, review
-from scanner.allowrules import AllowRules, normalise
+from scanner import review
 from scanner.config.schema import Config
 from scanner.errors import ConfigError
+from scanner.scan import allowrules
+from scanner.scan.allowrules import AllowRules, normalise
 from scanner.store import tables
 from tests.scanner.review_support import KEY_ENV, T0, Feed, env, make_config, pipeline  # noqa: F401
 

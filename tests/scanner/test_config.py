@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scanner.config.loader import load_config
 from typer.testing import CliRunner
 
 from scanner.cli import app
+from scanner.config.loader import load_config
 from scanner.config.schema import parse_duration
 from scanner.errors import ConfigError, SecretError
 from scanner.secrets import Secret

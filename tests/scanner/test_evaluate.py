@@ -1,4 +1,4 @@
-"""`scanner.evaluate`: corpus loading, the span-matching rule, reports, and the real corpus."""
+"""`scanner.scan.evaluate`: corpus loading, the span-matching rule, reports, and the real corpus."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from detectors.base import DetectionContext, DetectorSettings, District, Finding
-from scanner.evaluate import (
+from scanner.scan.evaluate import (
     ALL,
     DisclaimerMetrics,
     EvalReport,
@@ -171,7 +171,7 @@ def test_empty_metrics_do_not_divide_by_zero():
 def test_real_corpus_meets_the_issue_bar_against_vanilla():
     """The issue's bar: post recall >= .95, span precision >= .85, F2 >= vanilla + .20."""
     from detectors.pii import StudentPiiDetector
-    from scanner.evaluate import district_from_csvs
+    from scanner.scan.evaluate import district_from_csvs
 
     district = district_from_csvs(DATA / "district")
     records, errors = load_corpus(DATA / "pii_corpus.jsonl")

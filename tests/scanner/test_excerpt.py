@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.excerpt import masked_excerpt, scrub
+from scanner.scan.excerpt import masked_excerpt, scrub
 
 TEXT = "Congrats to Maya Chen (Grade 11)! Questions? Call 425-555-0142 or maya.chen@gmail.com"
 

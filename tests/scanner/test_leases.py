@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scanner.config.loader import load_config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from scanner.config.loader import load_config
 from scanner.store import tables
 from scanner.store.leases import (
     claim_due_accounts,

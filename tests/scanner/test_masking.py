@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.masking import mask_email, mask_name, mask_phone, mask_span, mask_text, mask_value
+from scanner.scan.masking import mask_email, mask_name, mask_phone, mask_span, mask_text, mask_value
 
 
 @pytest.mark.parametrize(

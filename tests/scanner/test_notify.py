@@ -31,7 +31,7 @@ from detectors.base import DetectionContext, DetectorSettings, Finding
 from scanner import cli_notify
 from scanner.config.schema import AccountConfig, Config, ScannerFile
 from scanner.notify import Notifier, retry_delay
-from scanner.pipeline import Pipeline
+from scanner.scan.pipeline import Pipeline
 from scanner.store import tables
 from tests.smtp_server import Received, SmtpServer
 
@@ -148,9 +148,9 @@ def make_config(
 
 @pytest.fixture(autouse=True)
 def masking(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real scanner.masking when it exists; a full-mask stand-in until it lands."""
+    """The real scanner.scan.masking when it exists; a full-mask stand-in until it lands."""
     try:
-        import scanner.masking  # noqa: F401
+        import scanner.scan.masking  # noqa: F401
     except ModuleNotFoundError:
         stub = types.ModuleType("scanner.masking")
         stub.mask_span = lambda text, s, e, category: "*" * (e - s)  # type: ignore[attr-defined]

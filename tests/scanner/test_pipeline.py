@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from scanner.config.loader import load_config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from connectors.base import FetchResult, Post
 from detectors.base import DetectionContext, DetectorSettings, Finding
+from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.errors import RateLimited, TransientError
-from scanner.pipeline import Pipeline
+from scanner.scan.pipeline import Pipeline
 from scanner.store import tables
 from tests.conftest import write_config
 

@@ -14,11 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from scanner.config.loader import load_config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.errors import AuthError, ConfigError, RateLimited
 from scanner.scheduler import Service

@@ -22,12 +22,12 @@ from connectors.base import FetchResult
 from connectors.base import Post as FetchedPost
 from detectors.base import Detector
 from detectors.base import Finding as Detected
-from scanner.allowrules import AllowRules
 from scanner.config.schema import AccountConfig, Config, parse_duration
 from scanner.errors import ConnectorError, RateLimited
-from scanner.excerpt import masked_excerpt
-from scanner.routing import POLICY_ITEMS, routes_for
-from scanner.runtime import detection_context, fetch_account
+from scanner.scan.allowrules import AllowRules
+from scanner.scan.excerpt import masked_excerpt
+from scanner.scan.routing import POLICY_ITEMS, routes_for
+from scanner.scan.wiring import detection_context, fetch_account
 from scanner.store import tables
 from scanner.store.engine import session_scope
 

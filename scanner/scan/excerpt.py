@@ -32,7 +32,7 @@ def masked_excerpt(
     """
     if start is None or end is None:
         return ""
-    from scanner.masking import mask_span
+    from scanner.scan.masking import mask_span
 
     lo, hi = max(0, start - window), min(len(text), end + window)
     spans = sorted(

@@ -392,7 +392,7 @@ def district_from_csvs(folder: Path, **extra: Any) -> District:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m scanner.evaluate CORPUS [--district DIR] [--json] [--no-vanilla]`."""
+    """`python -m scanner.scan.evaluate CORPUS [--district DIR] [--json] [--no-vanilla]`."""
     import argparse
 
     from detectors.pii import StudentPiiDetector

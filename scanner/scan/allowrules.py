@@ -30,9 +30,9 @@ from anyascii import anyascii
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from detectors.base import Finding
+from scanner.config.loader import read_yaml
 from scanner.config.problems import problems_from_validation
 from scanner.config.schema import Config
-from scanner.config.loader import read_yaml
 from scanner.errors import ConfigError, Problem
 
 RULES_FILE = "allow_rules.yaml"
