@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from connectors.base import FetchResult  # noqa: E402
 from scanner.config.loader import load_config  # noqa: E402
-from scanner.scheduler import Service  # noqa: E402
+from scanner.schedule.service import Service  # noqa: E402
 from scanner.store.engine import open_database  # noqa: E402
 from scanner.store.leases import claim_due_accounts, release_all, sync_accounts  # noqa: E402
 

@@ -36,7 +36,7 @@ def run(
     ),
 ) -> None:
     """Run the scheduler: scan due accounts, send notifications, purge; SIGTERM stops cleanly."""
-    from scanner.scheduler import Service
+    from scanner.schedule.service import Service
 
     if logging.getLogger().level > logging.INFO:
         logging.getLogger("scanner").setLevel(logging.INFO)  # a service reports what it does
@@ -58,7 +58,7 @@ def run(
 
 def status(config_dir: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     """Each account's last scan, next scan, errors, rate-limit state, lease and backlog."""
-    from scanner.status import account_status
+    from scanner.schedule.status import account_status
 
     config = load_config_or_exit(config_dir)
     engine = engine_or_exit(config)

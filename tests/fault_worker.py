@@ -26,7 +26,7 @@ from connectors.base import FetchResult, Post
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.scan.pipeline import AccountResult, Pipeline
-from scanner.scheduler import Service
+from scanner.schedule.service import Service
 from scanner.store.engine import open_database
 from tests.scanner.test_pipeline import KeywordDetector
 

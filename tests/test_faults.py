@@ -46,7 +46,7 @@ from scanner.errors import (
     TransientError,
 )
 from scanner.notify import Notifier
-from scanner.scheduler import Service
+from scanner.schedule.service import Service
 from scanner.store import tables
 from scanner.store.engine import make_engine, open_database, upgrade
 from tests.conftest import write_config

@@ -80,7 +80,7 @@ class AccountConfig(Strict):
             return value
         if info.data.get("interval") is not None:
             raise ValueError("set together with interval; expected either interval or cron")
-        from scanner.scheduler import validate_cron  # only the scheduler imports APScheduler
+        from scanner.schedule.service import validate_cron  # only the scheduler imports APScheduler
 
         validate_cron(value)
         return value

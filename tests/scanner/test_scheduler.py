@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.errors import AuthError, ConfigError, RateLimited
-from scanner.scheduler import Service
-from scanner.status import account_status
+from scanner.schedule.service import Service
+from scanner.schedule.status import account_status
 from scanner.store import tables
 from tests.conftest import write_config
 from tests.scanner.test_pipeline import FakePlatform, KeywordDetector, post
@@ -251,7 +251,6 @@ def test_run_forever_signals(
 def test_cli_run_once_and_status(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scanner import scheduler
     from scanner.cli import app
 
     folder = make_config(tmp_path / "c", extra=f"database: {{url: '{db_url}'}}\n")
