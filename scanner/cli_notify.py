@@ -17,7 +17,7 @@ from scanner.cli_common import (
     load_config_or_exit,
     print_json,
 )
-from scanner.notify import Notifier, StatusReport
+from scanner.notify.send import Notifier, StatusReport
 
 
 def _when(value: object) -> str:

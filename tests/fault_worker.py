@@ -5,7 +5,7 @@ a keyword detector, and can stop dead at a known point so the test can SIGKILL i
   --block fetch:ID   inside the fetch of account ID (before any write)
   --block commit:ID  inside account ID's write transaction, after rows were flushed
 Reaching the point writes `<marker>` and the process then sleeps until killed.
-`--notify` runs the real `scanner.notify.Notifier` (SMTP transport from the config) instead of
+`--notify` runs the real `scanner.notify.send.Notifier` (SMTP transport from the config) instead of
 scanning; with `--block send:K` it hangs after the K-th message the SMTP server accepted, before
 that e-mail row is marked sent (its Message-ID is written to `<marker>`).
 `--claims FILE` appends "account worker start_ns end_ns" for every account it scanned.
@@ -98,8 +98,8 @@ def hang(marker: Path, text: str = "reached") -> None:
 
 def notify(args: argparse.Namespace, now: datetime, marker: Path) -> None:
     """Compose and send through the real Notifier and SMTP transport; maybe hang after a send."""
-    from scanner.mailer import build_transport
-    from scanner.notify import Notifier
+    from scanner.notify.send import Notifier
+    from scanner.notify.transports import build_transport
 
     config = load_config(args.config)
     real = build_transport(config)

@@ -45,7 +45,7 @@ from scanner.errors import (
     ReplayError,
     TransientError,
 )
-from scanner.notify import Notifier
+from scanner.notify.send import Notifier
 from scanner.schedule.service import Service
 from scanner.store import tables
 from scanner.store.engine import make_engine, open_database, upgrade

@@ -124,8 +124,8 @@ def default_worker_name() -> str:
 
 
 def run_notifier(config: Config, engine: Engine, worker: str, now: Callable[[], datetime]) -> Any:
-    """Send what is due (scanner.notify claims outbox rows with its own leases)."""
-    from scanner.notify import Notifier
+    """Send what is due (scanner.notify.send claims outbox rows with its own leases)."""
+    from scanner.notify.send import Notifier
 
     return Notifier(config, engine, worker=worker, now=now).run(digest_now=False)
 

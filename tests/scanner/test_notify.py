@@ -30,7 +30,7 @@ from connectors.base import FetchResult, Post
 from detectors.base import DetectionContext, DetectorSettings, Finding
 from scanner import cli_notify
 from scanner.config.schema import AccountConfig, Config, ScannerFile
-from scanner.notify import Notifier, retry_delay
+from scanner.notify.send import Notifier, retry_delay
 from scanner.scan.pipeline import Pipeline
 from scanner.store import tables
 from tests.smtp_server import Received, SmtpServer

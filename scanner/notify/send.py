@@ -21,12 +21,12 @@ transaction. `Notifier.run()` then:
    attempt counted; SKIP LOCKED on PostgreSQL, a conditional UPDATE everywhere), *send*, *mark
    sent* (`sent_at`, the items' `sent_at`, an AuditEvent "alert_sent") in a new transaction.
 
-Steps 1 and 2 are `scanner.notify_compose.Composer`; step 3 (claim, send, retry, dead letters)
-is `Notifier` here; `scanner notify --status` is `scanner.notify_status`. What the e-mails say is
-`scanner.alerts` (Jinja2 templates in scanner/templates); how they leave is `scanner.mailer` (SMTP
+Steps 1 and 2 are `scanner.notify.compose.Composer`; step 3 (claim, send, retry, dead letters)
+is `Notifier` here; `scanner notify --status` is `scanner.notify.status`. What the e-mails say is
+`scanner.notify.render` (Jinja2 templates in scanner/templates); how they leave is `scanner.notify.transports` (SMTP
 or .eml files).
 
-Failures (see `scanner.mailer` for which are permanent): a transient one sets `next_attempt_at`
+Failures (see `scanner.notify.transports` for which are permanent): a transient one sets `next_attempt_at`
 to now + tenacity's `wait_exponential` (1 min, doubling, at most 6 h) — nothing sleeps inside a
 run; a permanent one (5xx to the message), or the `mail.max_attempts`-th failure, dead-letters
 the row (`dead_at`, `last_error`), visible in `scanner notify --status` and re-queued with
@@ -54,12 +54,12 @@ from sqlalchemy import and_, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from scanner import alerts
 from scanner.config.schema import Config
 from scanner.errors import SendError
-from scanner.mailer import Transport, build_transport, eml_name
-from scanner.notify_compose import MAX_REFERENCES, Composer, make_message_id, outbox_update
-from scanner.notify_status import EmailStatus, StatusReport, unsent_report
+from scanner.notify.compose import MAX_REFERENCES, Composer, make_message_id, outbox_update
+from scanner.notify.send import render
+from scanner.notify.status import EmailStatus, StatusReport, unsent_report
+from scanner.notify.transports import Transport, build_transport, eml_name
 from scanner.store import tables
 from scanner.store.engine import session_scope
 
@@ -176,7 +176,7 @@ class Notifier:
         with session_scope(self.engine) as s:
             return s.execute(stmt).rowcount  # type: ignore[attr-defined]
 
-    # --- steps 1 and 2 (scanner.notify_compose) ----------------------------------------------
+    # --- steps 1 and 2 (scanner.notify.compose) ----------------------------------------------
 
     def queue_resolution_notices(self, result: NotifyResult) -> None:
         """One digest item per auto-resolved finding whose sponsor alert was already composed."""
@@ -201,7 +201,7 @@ class Notifier:
                     continue
                 seen.add(claimed.id)
                 try:
-                    message = alerts.build_message(
+                    message = render.build_message(
                         self.config,
                         recipient=claimed.recipient,
                         message_id=claimed.message_id,

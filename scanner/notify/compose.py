@@ -1,10 +1,10 @@
-"""Steps 1 and 2 of `scanner.notify`: resolution notices and grouping due items into e-mails.
+"""Steps 1 and 2 of `scanner.notify.send`: resolution notices and grouping due items into e-mails.
 
 `Composer` queues a digest item for each auto-resolved finding whose sponsor alert already went
 out, and groups due outbox items into rows of kind "email" (immediate: one per recipient and
 account, threaded; digest: one per recipient at the district's `digest_time`), each with its
 rendered subject and bodies and a Message-ID derived from the row. Items are attached with a
-conditional UPDATE, so a concurrent notifier that lost the race rolls back (see `scanner.notify`).
+conditional UPDATE, so a concurrent notifier that lost the race rolls back (see `scanner.notify.send`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from scanner import alerts
-from scanner.alerts import AlertItem
 from scanner.config.schema import Config
+from scanner.notify.render import AlertItem
+from scanner.notify.send import render
 from scanner.store import tables
 from scanner.store.engine import session_scope
 
@@ -226,7 +226,7 @@ class Composer:
             status = finding.status if finding is not None else "open"
             reason = finding.resolved_reason if finding is not None else None
             alert_items.append(AlertItem(item.finding_id, item.payload, status, reason))
-        rendered = alerts.render(self.config, recipient, delivery, alert_items)
+        rendered = render.render(self.config, recipient, delivery, alert_items)
         email.message_id = message_id
         email.payload = {
             "subject": rendered.subject,

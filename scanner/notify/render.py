@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from scanner.config.schema import Config
-from scanner.mailer import WIRE_POLICY
+from scanner.notify.transports import WIRE_POLICY
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 ACTIONS = {
