@@ -26,7 +26,7 @@ def report_cmd(
     ),
 ) -> None:
     """Write the compliance report (compliance.html with a weekly chart, compliance.csv)."""
-    from scanner.report import write_report
+    from scanner.review.report import write_report
 
     config = load_config_or_exit(config_dir)
     engine = engine_or_exit(config)
@@ -45,7 +45,7 @@ def purge_cmd(
 ) -> None:
     """Blank old post text and expired finding/audit detail per `retention` in scanner.yaml."""
     from scanner.errors import RetentionError
-    from scanner.retention import purge
+    from scanner.review.retention import purge
 
     config = load_config_or_exit(config_dir)
     engine = engine_or_exit(config)

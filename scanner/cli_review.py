@@ -19,7 +19,6 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from scanner import review
 from scanner.cli_common import (
     ConfigOption,
     JsonOption,
@@ -33,6 +32,7 @@ from scanner.cli_common import (
 from scanner.cli_report import purge_cmd, report_cmd
 from scanner.config.schema import Config
 from scanner.errors import ConfigError
+from scanner.review.workflow import workflow
 from scanner.store.tables import FINDING_STATUSES
 
 findings_app = typer.Typer(help="Review findings: list, show, confirm, dismiss, resolve, export.")
@@ -40,7 +40,7 @@ audit_app = typer.Typer(help="The audit trail: who changed what, and every alert
 
 SEVERITIES = ("high", "medium", "low")
 FORMATS = ("csv", "json")
-NoteOption = typer.Option(None, "--note", "-n", help=f"Why (up to {review.NOTE_LIMIT} chars).")
+NoteOption = typer.Option(None, "--note", "-n", help=f"Why (up to {workflow.NOTE_LIMIT} chars).")
 ReviewerOption = typer.Option(
     None, "--reviewer", "-r", help="Who decides (default: the USER variable)."
 )
@@ -98,8 +98,8 @@ def _filters(
     until: str | None,
     mine: str | None,
     limit: int | None,
-) -> review.FindingFilter:
-    return review.FindingFilter(
+) -> workflow.FindingFilter:
+    return workflow.FindingFilter(
         status=_choices("--status", status, FINDING_STATUSES),
         detector=list(detector or []),
         category=list(category or []),
@@ -143,7 +143,7 @@ def list_cmd(
     flt = _filters(
         config, status, detector, category, severity, account, school, since, until, mine, limit
     )
-    rows = review.list_findings(engine, flt, config)
+    rows = workflow.list_findings(engine, flt, config)
     if as_json:
         print_json(rows)
         return
@@ -178,7 +178,7 @@ def _printable(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
-def _post_text(detail: review.FindingDetail) -> Text:
+def _post_text(detail: workflow.FindingDetail) -> Text:
     post, f = detail.post, detail.finding
     if post is None:
         return Text("(post not stored)", style="dim")
@@ -200,11 +200,11 @@ def show_cmd(
     """One finding: the post text with the flagged span highlighted, and its history."""
     _, engine = _open(config_dir)
     try:
-        detail = review.get_finding(engine, finding_id)
-    except review.ReviewError as exc:
+        detail = workflow.get_finding(engine, finding_id)
+    except workflow.ReviewError as exc:
         fail(str(exc))
-    row = review.finding_row(detail.finding, detail.post, detail.account)
-    history = [review.audit_row(e) for e in detail.history]
+    row = workflow.finding_row(detail.finding, detail.post, detail.account)
+    history = [workflow.audit_row(e) for e in detail.history]
     if as_json:
         print_json(row | {"history": history})
         return
@@ -263,10 +263,10 @@ def _set_status(
 ) -> None:
     _, engine = _open(config_dir)
     try:
-        f = review.change_status(
+        f = workflow.change_status(
             engine, finding_id, target, reviewer=_reviewer(reviewer), note=note, reopen=reopen
         )
-    except review.ReviewError as exc:
+    except workflow.ReviewError as exc:
         fail(str(exc))
     console.print(
         f"finding {f.id} is now {f.status}", markup=False, highlight=False, soft_wrap=True
@@ -324,10 +324,10 @@ def allow_cmd(
     """Add an allow-rule from this finding (future scans skip the same value); dismiss it."""
     config, engine = _open(config_dir)
     try:
-        rule = review.add_allow_rule(
+        rule = workflow.add_allow_rule(
             config, engine, finding_id, reason=reason, reviewer=_reviewer(reviewer)
         )
-    except review.ReviewError as exc:
+    except workflow.ReviewError as exc:
         fail(str(exc))
     except ConfigError as exc:
         for problem in exc.problems:
@@ -345,7 +345,7 @@ def _export(
     rows: list[dict[str, Any]], fields: Sequence[str], fmt: str, output: Path | None
 ) -> None:
     """Write `rows` as CSV (these columns) or JSON to `output`, or to stdout."""
-    text = review.to_csv(rows, fields) if fmt == "csv" else review.to_json(rows)
+    text = workflow.to_csv(rows, fields) if fmt == "csv" else workflow.to_json(rows)
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -371,8 +371,8 @@ def export_cmd(
     _choices("--format", [fmt], FORMATS)
     config, engine = _open(config_dir)
     flt = _filters(config, status, None, None, None, account, None, since, until, None, None)
-    rows = review.list_findings(engine, flt, config)
-    _export(rows, review.EXPORT_FIELDS, fmt, output)
+    rows = workflow.list_findings(engine, flt, config)
+    _export(rows, workflow.EXPORT_FIELDS, fmt, output)
 
 
 # --- audit ----------------------------------------------------------------------------------
@@ -391,7 +391,7 @@ def audit_list_cmd(
 ) -> None:
     """Audit events, newest first."""
     config, engine = _open(config_dir)
-    rows = review.list_audit(
+    rows = workflow.list_audit(
         engine,
         finding_id=finding,
         action=action,
@@ -430,10 +430,10 @@ def audit_export_cmd(
     """Export the audit trail as CSV or JSON."""
     _choices("--format", [fmt], FORMATS)
     config, engine = _open(config_dir)
-    rows = review.list_audit(
+    rows = workflow.list_audit(
         engine, since=_when(since, config), until=_when(until, config, end=True)
     )
-    _export(rows, review.AUDIT_FIELDS, fmt, output)
+    _export(rows, workflow.AUDIT_FIELDS, fmt, output)
 
 
 def register(app: typer.Typer) -> None:

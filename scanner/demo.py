@@ -34,7 +34,7 @@ def run_demo(config_dir: Path, out: Path) -> int:
     """Scan every bundled account from its cassette, send alerts to .eml files, write a report."""
     from scanner.cli import print_summary, run_scan
     from scanner.notify.send import Notifier
-    from scanner.report import write_report
+    from scanner.review.report import write_report
 
     config = demo_config(load_config_or_exit(config_dir), out)
     out.mkdir(parents=True, exist_ok=True)

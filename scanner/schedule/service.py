@@ -132,7 +132,7 @@ def run_notifier(config: Config, engine: Engine, worker: str, now: Callable[[], 
 
 def run_purge(config: Config, engine: Engine, worker: str, now: Callable[[], datetime]) -> Any:
     """Apply the retention settings."""
-    from scanner.retention import purge
+    from scanner.review.retention import purge
 
     return purge(config, engine, now=now())
 

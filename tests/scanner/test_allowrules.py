@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from detectors.base import Finding
-from scanner import review
 from scanner.config.schema import Config
 from scanner.errors import ConfigError
+from scanner.review.workflow import workflow
 from scanner.scan import allowrules
 from scanner.scan.allowrules import AllowRules, normalise
 from scanner.store import tables
@@ -155,9 +155,9 @@ def test_allow_rule_from_a_finding_suppresses_future_scans(tmp_path: Path, engin
     feed.put("acct-0", "p1", "Great job Mrs. Parker and Emma Johnson")
     pipeline(config, engine, feed).scan()
     parker = next(f for f in _open(engine) if f.start == 10)
-    rule = review.add_allow_rule(config, engine, parker.id, reason="staff member", reviewer="kim")
+    rule = workflow.add_allow_rule(config, engine, parker.id, reason="staff member", reviewer="kim")
     assert rule.finding_id == parker.id
-    detail = review.get_finding(engine, parker.id)
+    detail = workflow.get_finding(engine, parker.id)
     assert detail.finding.status == "dismissed"
     assert [e.action for e in detail.history] == ["allow_rule_added", "status_changed"]
     assert detail.history[0].detail["rule_id"] == rule.id
@@ -196,18 +196,18 @@ def test_allow_refused_when_text_purged_or_changed(tmp_path: Path, engine: Engin
         post.content_hash = "0" * 64
         s.add(post)
         s.commit()
-    with pytest.raises(review.ReviewError, match="post changed since this finding"):
-        review.add_allow_rule(config, engine, f.id, reason="x", reviewer="kim")
+    with pytest.raises(workflow.ReviewError, match="post changed since this finding"):
+        workflow.add_allow_rule(config, engine, f.id, reason="x", reviewer="kim")
     with Session(engine) as s:
         post = s.get(tables.Post, f.post_id)
         post.text_purged_at = tables.utcnow()
         s.add(post)
         s.commit()
-    with pytest.raises(review.ReviewError, match="post text was purged"):
-        review.add_allow_rule(config, engine, f.id, reason="x", reviewer="kim")
-    with pytest.raises(review.InvalidInput, match="needs a --reason"):
-        review.add_allow_rule(config, engine, f.id, reason="  ", reviewer="kim")
-    with pytest.raises(review.UnknownFinding):
-        review.add_allow_rule(config, engine, f.id + 9, reason="x", reviewer="kim")
+    with pytest.raises(workflow.ReviewError, match="post text was purged"):
+        workflow.add_allow_rule(config, engine, f.id, reason="x", reviewer="kim")
+    with pytest.raises(workflow.InvalidInput, match="needs a --reason"):
+        workflow.add_allow_rule(config, engine, f.id, reason="  ", reviewer="kim")
+    with pytest.raises(workflow.UnknownFinding):
+        workflow.add_allow_rule(config, engine, f.id + 9, reason="x", reviewer="kim")
     assert not _rules_path(config).exists()
-    assert review.list_audit(engine) == []
+    assert workflow.list_audit(engine) == []

@@ -13,8 +13,8 @@ import typer
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from scanner import review
 from scanner.cli_review import _post_text, register
+from scanner.review.workflow import workflow
 from scanner.store import tables
 from tests.scanner.review_support import Feed, env, make_config, pipeline  # noqa: F401
 
@@ -91,7 +91,7 @@ def test_workflow_and_refusals(cli) -> None:
     assert "cannot move a dismissed finding to confirmed without --reopen" in refused.output
     too_long = invoke("findings", "confirm", str(fid), "--reopen", "--note", "x" * 2001)
     assert too_long.exit_code == 2 and "the limit is 2000" in too_long.output
-    detail = review.get_finding(engine, fid)
+    detail = workflow.get_finding(engine, fid)
     assert detail.finding.status == "dismissed" and len(detail.history) == 1
     assert detail.history[0].actor == "grace"  # $USER by default
     again = invoke("findings", "confirm", str(fid), "--reopen", "--reviewer", "kim")
@@ -116,7 +116,7 @@ def test_show_highlights_the_span_and_lists_history(cli) -> None:
     assert result.exit_code == 0
     assert "Emma Johnson" in result.stdout and "\x1b[2J" not in result.stdout
     assert "status_changed" in result.stdout and "checked" in result.stdout
-    text = _post_text(review.get_finding(engine, fid))
+    text = _post_text(workflow.get_finding(engine, fid))
     (span,) = text.spans
     assert text.plain[span.start : span.end] == "Emma Johnson" and "yellow" in str(span.style)
     shown = json.loads(invoke("findings", "show", str(fid), "--json").stdout)
@@ -130,7 +130,7 @@ def test_allow_writes_rule_and_dismisses(cli) -> None:
     assert result.exit_code == 0, result.output
     assert "allow-rule 1" in result.stdout
     assert "Emma" not in (folder / "allow_rules.yaml").read_text()
-    assert review.get_finding(engine, fid).finding.status == "dismissed"
+    assert workflow.get_finding(engine, fid).finding.status == "dismissed"
     shown = invoke("findings", "show", str(fid))
     assert "allow_rule_added" in shown.stdout
     other = _ids(invoke)["missing_disclaimer"]
@@ -177,10 +177,10 @@ def test_report_and_purge(cli, tmp_path: Path) -> None:
     dry = invoke("purge", "--dry-run")
     assert dry.exit_code == 0 and "dry run" in dry.stdout
     with engine.connect():
-        assert review.get_finding(engine, fid).post.text == "RECAP of the game"
+        assert workflow.get_finding(engine, fid).post.text == "RECAP of the game"
     done = json.loads(invoke("purge", "--json").stdout)
     assert (done["posts_purged"], done["posts_kept_open"]) == (1, 1)
-    assert review.get_finding(engine, fid).post.text == ""
+    assert workflow.get_finding(engine, fid).post.text == ""
     shown = invoke("findings", "show", str(fid))
     assert "purged on" in shown.stdout
 
@@ -196,5 +196,5 @@ def test_purge_that_would_expire_open_findings_exits_2(cli) -> None:
         )
     result = invoke("purge")
     assert result.exit_code == 2 and "open finding(s) are older" in result.output
-    assert all(p["status"] == "open" for p in review.list_findings(engine))
-    assert review.get_finding(engine, _ids(invoke)["missing_disclaimer"]).post.text
+    assert all(p["status"] == "open" for p in workflow.list_findings(engine))
+    assert workflow.get_finding(engine, _ids(invoke)["missing_disclaimer"]).post.text

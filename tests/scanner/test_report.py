@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from scanner import review
-from scanner.report import write_report
+from scanner.review.report import write_report
+from scanner.review.workflow import workflow
 from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")
@@ -25,8 +25,8 @@ def test_report_files(tmp_path: Path, engine: Engine) -> None:
     feed.put("acct-0", "a3", "Liam Smith again", when=T0 + timedelta(weeks=2))
     feed.put("acct-1", "b1", "Nothing to see", when=T0)
     pipeline(config, engine, feed).scan()
-    first = review.list_findings(engine, review.FindingFilter(account=["acct-0"]), config)[-1]
-    review.change_status(engine, first["id"], "dismissed", reviewer="kim", note="Emma Johnson ok")
+    first = workflow.list_findings(engine, workflow.FindingFilter(account=["acct-0"]), config)[-1]
+    workflow.change_status(engine, first["id"], "dismissed", reviewer="kim", note="Emma Johnson ok")
 
     html_path, csv_path = tmp_path / "out" / "r.html", tmp_path / "out" / "r.csv"
     write_report(config, engine, html_path, csv_path)

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from scanner import review
 from scanner.config.schema import Config
 from scanner.errors import RetentionError
-from scanner.retention import purge
+from scanner.review.retention import purge
+from scanner.review.workflow import workflow
 from scanner.store import tables
 from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
 
@@ -51,9 +51,9 @@ def scanned(tmp_path: Path, engine: Engine) -> tuple[Config, Feed]:
         edited_at=now - timedelta(days=5),
     )
     pipeline(config, engine, feed, now).scan()
-    liam = review.list_findings(engine, review.FindingFilter(category=["STUDENT_NAME"]), config)
+    liam = workflow.list_findings(engine, workflow.FindingFilter(category=["STUDENT_NAME"]), config)
     (dismissed,) = [r["id"] for r in liam if r["url"].endswith("/dismissed")]
-    review.change_status(engine, dismissed, "dismissed", reviewer="kim", note="not a student")
+    workflow.change_status(engine, dismissed, "dismissed", reviewer="kim", note="not a student")
     return config, feed
 
 
@@ -68,18 +68,18 @@ def test_purge_blanks_old_text_except_with_open_findings(engine: Engine, scanned
         assert posts[ext].text_purged_at is not None
     for ext in ("open", "fresh", "edited"):
         assert posts[ext].text and posts[ext].text_purged_at is None
-    (event,) = review.list_audit(engine, action="purge")
+    (event,) = workflow.list_audit(engine, action="purge")
     assert event["detail"]["posts_purged"] == 2
     # a second run finds nothing more, and records nothing
     again = purge(config, engine)
-    assert again.total == 0 and len(review.list_audit(engine, action="purge")) == 1
+    assert again.total == 0 and len(workflow.list_audit(engine, action="purge")) == 1
 
 
 def test_closing_the_last_open_finding_lets_the_text_go(engine: Engine, scanned: tuple) -> None:
     config, _ = scanned
     purge(config, engine)
-    (open_row,) = review.list_findings(engine, review.FindingFilter(status=["open"]), config)
-    review.change_status(engine, open_row["id"], "confirmed", reviewer="kim")
+    (open_row,) = workflow.list_findings(engine, workflow.FindingFilter(status=["open"]), config)
+    workflow.change_status(engine, open_row["id"], "confirmed", reviewer="kim")
     assert purge(config, engine).posts_purged == 1  # a confirmed finding no longer holds it
     assert _posts(engine)["open"].text == ""
 
@@ -117,8 +117,8 @@ def test_open_finding_older_than_finding_days_refuses_everything(
 
 def test_expired_detail_is_scrubbed_keeping_counts(engine: Engine, scanned: tuple) -> None:
     config, _ = scanned
-    (open_row,) = review.list_findings(engine, review.FindingFilter(status=["open"]), config)
-    review.change_status(engine, open_row["id"], "confirmed", reviewer="kim", note="Emma, gr 7")
+    (open_row,) = workflow.list_findings(engine, workflow.FindingFilter(status=["open"]), config)
+    workflow.change_status(engine, open_row["id"], "confirmed", reviewer="kim", note="Emma, gr 7")
     with Session(engine) as s:
         s.add(
             tables.Outbox(
@@ -130,15 +130,15 @@ def test_expired_detail_is_scrubbed_keeping_counts(engine: Engine, scanned: tupl
             )
         )
         s.commit()
-    events_before = len(review.list_audit(engine))
+    events_before = len(workflow.list_audit(engine))
     later = tables.utcnow() + timedelta(days=400)
     result = purge(config, engine, now=later)
     assert result.findings_scrubbed == 2  # the confirmed and the dismissed one
     assert result.audit_events_scrubbed == events_before
     assert result.outbox_scrubbed == 1
-    rows = review.list_findings(engine, config=config)
+    rows = workflow.list_findings(engine, config=config)
     assert len(rows) == 2 and all(r["masked_excerpt"] == "" and r["note"] is None for r in rows)
-    events = review.list_audit(engine)
+    events = workflow.list_audit(engine)
     assert len(events) == events_before + 1  # the rows stay (counts), plus the purge event
     changes = [e for e in events if e["action"] == "status_changed"]
     assert all(set(e["detail"]) == {"from", "to", "reopen", "purged"} for e in changes)

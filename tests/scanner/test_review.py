@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from scanner import review
+from scanner.review.workflow import workflow
 from scanner.store import tables
 from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
 
@@ -82,14 +82,16 @@ def test_every_transition(
     _set_status(engine, fid, start)
     before = len(_events(engine))
     if not allowed:
-        with pytest.raises(review.InvalidTransition) as exc:
-            review.change_status(engine, fid, target, reviewer="kim", note="n", reopen=reopen)
+        with pytest.raises(workflow.InvalidTransition) as exc:
+            workflow.change_status(engine, fid, target, reviewer="kim", note="n", reopen=reopen)
         assert f"finding {fid}" in str(exc.value) and "\n" not in str(exc.value)
         (f,) = _findings(engine)
         assert f.status == start and f.reviewer is None
         assert len(_events(engine)) == before
         return
-    review.change_status(engine, fid, target, reviewer="kim", note="checked roster", reopen=reopen)
+    workflow.change_status(
+        engine, fid, target, reviewer="kim", note="checked roster", reopen=reopen
+    )
     (f,) = _findings(engine)
     assert (f.status, f.reviewer, f.note) == (target, "kim", "checked roster")
     assert f.resolved_reason == ("marked resolved by reviewer" if target == "resolved" else None)
@@ -103,10 +105,10 @@ def test_every_transition(
 @pytest.mark.parametrize(
     ("fid_offset", "note", "reviewer", "error"),
     [
-        (1000, None, "kim", review.UnknownFinding),
-        (0, "x" * (review.NOTE_LIMIT + 1), "kim", review.InvalidInput),
-        (0, None, "  ", review.InvalidInput),
-        (0, None, None, review.InvalidInput),
+        (1000, None, "kim", workflow.UnknownFinding),
+        (0, "x" * (workflow.NOTE_LIMIT + 1), "kim", workflow.InvalidInput),
+        (0, None, "  ", workflow.InvalidInput),
+        (0, None, None, workflow.InvalidInput),
     ],
 )
 def test_bad_input_changes_nothing(
@@ -119,22 +121,22 @@ def test_bad_input_changes_nothing(
 ) -> None:
     _, _, fid = one_finding
     with pytest.raises(error):
-        review.change_status(engine, fid + fid_offset, "confirmed", reviewer=reviewer, note=note)
+        workflow.change_status(engine, fid + fid_offset, "confirmed", reviewer=reviewer, note=note)
     (f,) = _findings(engine)
     assert f.status == "open" and _events(engine) == []
 
 
 def test_note_at_the_limit_is_kept(engine: Engine, one_finding: tuple) -> None:
     _, _, fid = one_finding
-    review.change_status(engine, fid, "dismissed", reviewer="kim", note="y" * review.NOTE_LIMIT)
-    assert len(_findings(engine)[0].note or "") == review.NOTE_LIMIT
+    workflow.change_status(engine, fid, "dismissed", reviewer="kim", note="y" * workflow.NOTE_LIMIT)
+    assert len(_findings(engine)[0].note or "") == workflow.NOTE_LIMIT
 
 
 def test_dismissed_stays_dismissed_when_rescanned_unchanged(
     tmp_path: Path, engine: Engine, one_finding: tuple
 ) -> None:
     config, feed, fid = one_finding
-    review.change_status(engine, fid, "dismissed", reviewer="kim", note="staff kid, consent")
+    workflow.change_status(engine, fid, "dismissed", reviewer="kim", note="staff kid, consent")
     summary = pipeline(config, engine, feed, T0 + timedelta(days=1)).scan()
     assert summary.results[0].findings_new == 0
     assert [(f.id, f.status) for f in _findings(engine)] == [(fid, "dismissed")]
@@ -162,7 +164,7 @@ def test_auto_resolution_on_edit_and_delete(
     assert result.findings_resolved == 1 and result.findings_new == 0
     (f,) = _findings(engine)
     assert (f.status, f.resolved_reason) == ("resolved", reason)
-    detail = review.get_finding(engine, fid)
+    detail = workflow.get_finding(engine, fid)
     assert [e.action for e in detail.history] == ["auto_resolved"]
     assert detail.history[0].detail == {"reason": reason}
 
@@ -182,11 +184,11 @@ def test_confirmed_then_post_removed_stays_confirmed_until_resolved(
     engine: Engine, one_finding: tuple
 ) -> None:
     config, feed, fid = one_finding
-    review.change_status(engine, fid, "confirmed", reviewer="kim")
+    workflow.change_status(engine, fid, "confirmed", reviewer="kim")
     feed.put("acct-0", "p1", "[deleted]", deleted=True)
     pipeline(config, engine, feed, T0 + timedelta(days=1)).scan()
     assert _findings(engine)[0].status == "confirmed"  # the pipeline only auto-resolves open ones
-    review.change_status(engine, fid, "resolved", reviewer="kim", note="sponsor removed it")
+    workflow.change_status(engine, fid, "resolved", reviewer="kim", note="sponsor removed it")
     assert _findings(engine)[0].status == "resolved"
 
 
@@ -197,7 +199,7 @@ def test_list_filters(tmp_path: Path, engine: Engine) -> None:
     feed.put("acct-0", "a2", "RECAP of the game, call (555) 123-4567")
     feed.put("acct-1", "b1", "Liam Smith read aloud")
     pipeline(config, engine, feed).scan()
-    rows = review.list_findings(engine, config=config)
+    rows = workflow.list_findings(engine, config=config)
     assert len(rows) == 4
     assert {"id", "status", "detector", "category", "severity", "account", "url"} <= set(rows[0])
     assert all("Emma" not in r["masked_excerpt"] or r["category"] != "STUDENT_NAME" for r in rows)
@@ -205,7 +207,7 @@ def test_list_filters(tmp_path: Path, engine: Engine) -> None:
     def ids(**kw: object) -> set[str]:
         return {
             r["category"] + "@" + r["account"]
-            for r in review.list_findings(engine, review.FindingFilter(**kw), config)
+            for r in workflow.list_findings(engine, workflow.FindingFilter(**kw), config)
         }
 
     assert ids(detector=["disclaimer"]) == {"missing_disclaimer@acct-0"}
@@ -215,24 +217,24 @@ def test_list_filters(tmp_path: Path, engine: Engine) -> None:
     assert ids(mine="SPONSOR1@mvsd.k12.wa.us") == {"STUDENT_NAME@acct-1"}
     assert len(ids(severity=["medium"])) == 1
     first = rows[-1]["id"]
-    review.change_status(engine, first, "confirmed", reviewer="kim")
-    assert len(review.list_findings(engine, review.FindingFilter(status=["open"]), config)) == 3
+    workflow.change_status(engine, first, "confirmed", reviewer="kim")
+    assert len(workflow.list_findings(engine, workflow.FindingFilter(status=["open"]), config)) == 3
     now = tables.utcnow()
     assert ids(since=now + timedelta(hours=1)) == set()
     assert len(ids(until=now + timedelta(hours=1))) == 4
-    assert len(review.list_findings(engine, review.FindingFilter(limit=2), config)) == 2
+    assert len(workflow.list_findings(engine, workflow.FindingFilter(limit=2), config)) == 2
 
 
 def test_audit_list_filters(engine: Engine, one_finding: tuple) -> None:
     _, _, fid = one_finding
-    review.change_status(engine, fid, "dismissed", reviewer="kim", note="a")
-    review.change_status(engine, fid, "open", reviewer="lee", note="b")
-    rows = review.list_audit(engine)
+    workflow.change_status(engine, fid, "dismissed", reviewer="kim", note="a")
+    workflow.change_status(engine, fid, "open", reviewer="lee", note="b")
+    rows = workflow.list_audit(engine)
     assert [r["action"] for r in rows] == ["reopened", "status_changed"]
-    assert [r["actor"] for r in review.list_audit(engine, actor="kim")] == ["kim"]
-    assert review.list_audit(engine, finding_id=fid + 1) == []
+    assert [r["actor"] for r in workflow.list_audit(engine, actor="kim")] == ["kim"]
+    assert workflow.list_audit(engine, finding_id=fid + 1) == []
 
 
 def test_csv_cells_are_safe_for_spreadsheets() -> None:
-    text = review.to_csv([{"a": "=HYPERLINK(1)", "b": {"x": 1}, "c": None}], ["a", "b", "c"])
+    text = workflow.to_csv([{"a": "=HYPERLINK(1)", "b": {"x": 1}, "c": None}], ["a", "b", "c"])
     assert text.splitlines()[1] == '\'=HYPERLINK(1),"{""x"": 1}",'
