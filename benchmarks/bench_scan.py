@@ -159,7 +159,7 @@ def main() -> int:
 
     from sqlmodel import Session, select, update
 
-    from scanner.cli_common import setup_logging
+    from scanner.cli.common import setup_logging
     from scanner.config.loader import load_config
     from scanner.scan.pipeline import Pipeline
     from scanner.scan.wiring import build_detectors, fetch_account

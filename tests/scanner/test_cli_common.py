@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from scanner.cli_common import setup_logging
+from scanner.cli.common import setup_logging
 
 
 def test_log_handler_follows_the_current_stderr(monkeypatch: pytest.MonkeyPatch) -> None:

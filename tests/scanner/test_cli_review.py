@@ -13,7 +13,7 @@ import typer
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from scanner.cli_review import _post_text, register
+from scanner.cli.review import _post_text, register
 from scanner.review.workflow import workflow
 from scanner.store import tables
 from tests.scanner.review_support import Feed, env, make_config, pipeline  # noqa: F401

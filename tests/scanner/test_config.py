@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scanner.cli import app
+from scanner.cli.main import app
 from scanner.config.loader import load_config
 from scanner.config.schema import parse_duration
 from scanner.errors import ConfigError, SecretError

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scanner.cli import app
+from scanner.cli.main import app
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = str(REPO / "config")

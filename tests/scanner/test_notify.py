@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from connectors.base import FetchResult, Post
 from detectors.base import DetectionContext, DetectorSettings, Finding
-from scanner import cli_notify
+from scanner.cli.main import notify
 from scanner.config.schema import AccountConfig, Config, ScannerFile
 from scanner.notify.send import Notifier, retry_delay
 from scanner.scan.pipeline import Pipeline
@@ -497,7 +497,7 @@ def test_4xx_reply_is_retried_with_backoff(world: World, smtp_server: SmtpServer
 
 def run_cli(world: World, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, Any]:
     app = typer.Typer()
-    cli_notify.register(app)
+    notify.register(app)
 
     @app.command("other")
     def _other() -> None:  # a second command keeps `notify` a sub-command

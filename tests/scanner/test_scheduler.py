@@ -251,7 +251,7 @@ def test_run_forever_signals(
 def test_cli_run_once_and_status(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scanner.cli import app
+    from scanner.cli.main import app
 
     folder = make_config(tmp_path / "c", extra=f"database: {{url: '{db_url}'}}\n")
     platform = FakePlatform({"a": [post("a", 1, "BAD ok")]}, errors={"b": AuthError("401")})

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from scanner.cli_common import (
+from scanner.cli.common import (
     EXIT_ACCOUNTS_FAILED,
     ConfigOption,
     JsonOption,

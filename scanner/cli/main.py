@@ -13,8 +13,8 @@ from rich.table import Table
 
 from connectors.base import Post
 from scanner import __version__
-from scanner.cli_admin import register as register_admin
-from scanner.cli_common import (
+from scanner.cli.admin import register as register_admin
+from scanner.cli.common import (
     EXIT_ACCOUNTS_FAILED,
     ConfigOption,
     JsonOption,
@@ -26,9 +26,9 @@ from scanner.cli_common import (
     print_json,
     setup_logging,
 )
-from scanner.cli_notify import register as register_notify
-from scanner.cli_review import register as register_review
-from scanner.cli_run import register as register_run
+from scanner.cli.notify import register as register_notify
+from scanner.cli.review import register as register_review
+from scanner.cli.run import register as register_run
 from scanner.errors import ConnectorError
 from scanner.scan.pipeline import Pipeline, ScanSummary
 
@@ -210,7 +210,7 @@ def detect(
     input_file: str = typer.Option("-", "--input", "-i", help="JSON-lines file, or - for stdin."),
 ) -> None:
     """Run the configured detectors on JSON lines {"id","text","platform"?,"account"?,"created_at"?}."""
-    from scanner.detect_cli import run_detect
+    from scanner.cli.detect import run_detect
 
     config = load_config_or_exit(config_dir)
     if input_file == "-":
@@ -264,7 +264,7 @@ def demo(
     out: Path = typer.Option(Path("var/demo"), "--out", help="Where the demo writes its files."),
 ) -> None:
     """The full pipeline offline: bundled config + cassettes → SQLite, .eml files, HTML report."""
-    from scanner.demo import run_demo
+    from scanner.cli.demo import run_demo
 
     code = run_demo(config_dir, out)
     if code:

@@ -1,5 +1,5 @@
 """`scanner report` and `scanner purge`: the compliance report and the retention purge
-(registered on the main app by `scanner.cli_review.register`)."""
+(registered on the main app by `scanner.cli.review.register`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from scanner.cli_common import (
+from scanner.cli.common import (
     ConfigOption,
     JsonOption,
     console,

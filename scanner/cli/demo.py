@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from scanner.cli_common import console, fail, load_config_or_exit
+from scanner.cli.common import console, fail, load_config_or_exit
 from scanner.config.schema import Config, DatabaseConfig
 from scanner.errors import DatabaseError
 from scanner.store.engine import make_engine, upgrade
@@ -32,7 +32,7 @@ def demo_config(config: Config, out: Path) -> Config:
 
 def run_demo(config_dir: Path, out: Path) -> int:
     """Scan every bundled account from its cassette, send alerts to .eml files, write a report."""
-    from scanner.cli import print_summary, run_scan
+    from scanner.cli.main import print_summary, run_scan
     from scanner.notify.send import Notifier
     from scanner.review.report import write_report
 

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from ruamel.yaml import YAML
 
-from scanner.cli_common import (
+from scanner.cli.common import (
     ConfigOption,
     JsonOption,
     console,

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from scanner.cli_common import (
+from scanner.cli.common import (
     EXIT_ACCOUNTS_FAILED,
     EXIT_OK,
     ConfigOption,

@@ -19,7 +19,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from scanner.cli_common import (
+from scanner.cli.common import (
     ConfigOption,
     JsonOption,
     console,
@@ -29,7 +29,7 @@ from scanner.cli_common import (
     load_config_or_exit,
     print_json,
 )
-from scanner.cli_report import purge_cmd, report_cmd
+from scanner.cli.report import purge_cmd, report_cmd
 from scanner.config.schema import Config
 from scanner.errors import ConfigError
 from scanner.review.workflow import workflow
