@@ -542,7 +542,7 @@ def test_database_down_for_the_rest_of_a_pass_then_back(
     now = [T0]
     try:
         service = outage_service(folder, engine, now, outage.down)
-        with caplog.at_level(logging.ERROR, logger="scanner.scheduler"):
+        with caplog.at_level(logging.ERROR, logger="scanner.schedule.service"):
             service.tick()  # never raises: the next tick retries
         assert any(getattr(r, "event", None) == "tick_failed" for r in caplog.records)
         outage.up()

@@ -25,7 +25,7 @@ from scanner.config.loader import load_config
 from scanner.config.schema import ACCOUNTS_FILE
 from scanner.errors import ConfigError
 
-INIT_TEMPLATES = Path(__file__).parent / "data" / "init"
+INIT_TEMPLATES = Path(__file__).parents[1] / "data" / "init"
 IMPORT_COLUMNS = (
     "id",
     "platform",

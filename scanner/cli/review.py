@@ -19,6 +19,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from scanner import errors
 from scanner.cli.common import (
     ConfigOption,
     JsonOption,
@@ -32,7 +33,7 @@ from scanner.cli.common import (
 from scanner.cli.report import purge_cmd, report_cmd
 from scanner.config.schema import Config
 from scanner.errors import ConfigError
-from scanner.review.workflow import workflow
+from scanner.review import workflow
 from scanner.store.tables import FINDING_STATUSES
 
 findings_app = typer.Typer(help="Review findings: list, show, confirm, dismiss, resolve, export.")
@@ -201,7 +202,7 @@ def show_cmd(
     _, engine = _open(config_dir)
     try:
         detail = workflow.get_finding(engine, finding_id)
-    except workflow.ReviewError as exc:
+    except errors.ReviewError as exc:
         fail(str(exc))
     row = workflow.finding_row(detail.finding, detail.post, detail.account)
     history = [workflow.audit_row(e) for e in detail.history]
@@ -266,7 +267,7 @@ def _set_status(
         f = workflow.change_status(
             engine, finding_id, target, reviewer=_reviewer(reviewer), note=note, reopen=reopen
         )
-    except workflow.ReviewError as exc:
+    except errors.ReviewError as exc:
         fail(str(exc))
     console.print(
         f"finding {f.id} is now {f.status}", markup=False, highlight=False, soft_wrap=True
@@ -327,7 +328,7 @@ def allow_cmd(
         rule = workflow.add_allow_rule(
             config, engine, finding_id, reason=reason, reviewer=_reviewer(reviewer)
         )
-    except workflow.ReviewError as exc:
+    except errors.ReviewError as exc:
         fail(str(exc))
     except ConfigError as exc:
         for problem in exc.problems:

@@ -1,1 +1,1 @@
-"""TODO."""
+"""Alerts: composing outbox items into e-mails, rendering, transports (SMTP/.eml), sending, status."""

@@ -23,8 +23,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from scanner.config.schema import Config
+from scanner.notify import render
 from scanner.notify.render import AlertItem
-from scanner.notify.send import render
 from scanner.store import tables
 from scanner.store.engine import session_scope
 

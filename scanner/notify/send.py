@@ -56,8 +56,8 @@ from sqlmodel import select
 
 from scanner.config.schema import Config
 from scanner.errors import SendError
+from scanner.notify import render
 from scanner.notify.compose import MAX_REFERENCES, Composer, make_message_id, outbox_update
-from scanner.notify.send import render
 from scanner.notify.status import EmailStatus, StatusReport, unsent_report
 from scanner.notify.transports import Transport, build_transport, eml_name
 from scanner.store import tables

@@ -1,1 +1,1 @@
-"""TODO."""
+"""Review: the findings workflow and audit trail, exports, the compliance report, retention."""

@@ -1,1 +1,1 @@
-"""TODO."""
+"""Scanning: the pipeline (fetch → store → detect → findings → outbox), its wiring, allow-rules, masking."""

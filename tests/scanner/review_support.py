@@ -90,9 +90,9 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         import scanner.scan.masking  # noqa: F401
     except ModuleNotFoundError:  # written by another helper; a stand-in until it lands
-        stub = types.ModuleType("scanner.masking")
+        stub = types.ModuleType("scanner.scan.masking")
         stub.mask_span = lambda text, s, e, category: "*" * (e - s)  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "scanner.masking", stub)
+        monkeypatch.setitem(sys.modules, "scanner.scan.masking", stub)
     monkeypatch.setenv(KEY_ENV, "0123456789abcdef" * 4)
 
 

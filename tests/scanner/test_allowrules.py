@@ -11,9 +11,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from detectors.base import Finding
+from scanner import errors
 from scanner.config.schema import Config
 from scanner.errors import ConfigError
-from scanner.review.workflow import workflow
+from scanner.review import workflow
 from scanner.scan import allowrules
 from scanner.scan.allowrules import AllowRules, normalise
 from scanner.store import tables
@@ -196,18 +197,18 @@ def test_allow_refused_when_text_purged_or_changed(tmp_path: Path, engine: Engin
         post.content_hash = "0" * 64
         s.add(post)
         s.commit()
-    with pytest.raises(workflow.ReviewError, match="post changed since this finding"):
+    with pytest.raises(errors.ReviewError, match="post changed since this finding"):
         workflow.add_allow_rule(config, engine, f.id, reason="x", reviewer="kim")
     with Session(engine) as s:
         post = s.get(tables.Post, f.post_id)
         post.text_purged_at = tables.utcnow()
         s.add(post)
         s.commit()
-    with pytest.raises(workflow.ReviewError, match="post text was purged"):
+    with pytest.raises(errors.ReviewError, match="post text was purged"):
         workflow.add_allow_rule(config, engine, f.id, reason="x", reviewer="kim")
-    with pytest.raises(workflow.InvalidInput, match="needs a --reason"):
+    with pytest.raises(errors.InvalidInput, match="needs a --reason"):
         workflow.add_allow_rule(config, engine, f.id, reason="  ", reviewer="kim")
-    with pytest.raises(workflow.UnknownFinding):
+    with pytest.raises(errors.UnknownFinding):
         workflow.add_allow_rule(config, engine, f.id + 9, reason="x", reviewer="kim")
     assert not _rules_path(config).exists()
     assert workflow.list_audit(engine) == []

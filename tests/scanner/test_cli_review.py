@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from scanner.cli.review import _post_text, register
-from scanner.review.workflow import workflow
+from scanner.review import workflow
 from scanner.store import tables
 from tests.scanner.review_support import Feed, env, make_config, pipeline  # noqa: F401
 

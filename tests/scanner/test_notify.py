@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from connectors.base import FetchResult, Post
 from detectors.base import DetectionContext, DetectorSettings, Finding
-from scanner.cli.main import notify
+from scanner.cli import notify as cli_notify
 from scanner.config.schema import AccountConfig, Config, ScannerFile
 from scanner.notify.send import Notifier, retry_delay
 from scanner.scan.pipeline import Pipeline
@@ -152,9 +152,9 @@ def masking(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         import scanner.scan.masking  # noqa: F401
     except ModuleNotFoundError:
-        stub = types.ModuleType("scanner.masking")
+        stub = types.ModuleType("scanner.scan.masking")
         stub.mask_span = lambda text, s, e, category: "*" * (e - s)  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "scanner.masking", stub)
+        monkeypatch.setitem(sys.modules, "scanner.scan.masking", stub)
 
 
 @dataclass
@@ -497,7 +497,7 @@ def test_4xx_reply_is_retried_with_backoff(world: World, smtp_server: SmtpServer
 
 def run_cli(world: World, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, Any]:
     app = typer.Typer()
-    notify.register(app)
+    cli_notify.register(app)
 
     @app.command("other")
     def _other() -> None:  # a second command keeps `notify` a sub-command

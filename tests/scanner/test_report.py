@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from scanner.review import workflow
 from scanner.review.report import write_report
-from scanner.review.workflow import workflow
 from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")

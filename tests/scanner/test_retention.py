@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from scanner.config.schema import Config
 from scanner.errors import RetentionError
+from scanner.review import workflow
 from scanner.review.retention import purge
-from scanner.review.workflow import workflow
 from scanner.store import tables
 from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
 

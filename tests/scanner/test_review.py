@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from scanner.review.workflow import workflow
+from scanner import errors
+from scanner.review import workflow
 from scanner.store import tables
 from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
 
@@ -82,7 +83,7 @@ def test_every_transition(
     _set_status(engine, fid, start)
     before = len(_events(engine))
     if not allowed:
-        with pytest.raises(workflow.InvalidTransition) as exc:
+        with pytest.raises(errors.InvalidTransition) as exc:
             workflow.change_status(engine, fid, target, reviewer="kim", note="n", reopen=reopen)
         assert f"finding {fid}" in str(exc.value) and "\n" not in str(exc.value)
         (f,) = _findings(engine)
@@ -105,10 +106,10 @@ def test_every_transition(
 @pytest.mark.parametrize(
     ("fid_offset", "note", "reviewer", "error"),
     [
-        (1000, None, "kim", workflow.UnknownFinding),
-        (0, "x" * (workflow.NOTE_LIMIT + 1), "kim", workflow.InvalidInput),
-        (0, None, "  ", workflow.InvalidInput),
-        (0, None, None, workflow.InvalidInput),
+        (1000, None, "kim", errors.UnknownFinding),
+        (0, "x" * (workflow.NOTE_LIMIT + 1), "kim", errors.InvalidInput),
+        (0, None, "  ", errors.InvalidInput),
+        (0, None, None, errors.InvalidInput),
     ],
 )
 def test_bad_input_changes_nothing(

@@ -175,7 +175,7 @@ def test_reload_keeps_old_config_when_new_one_is_invalid(
     good = (folder / "scanner.yaml").read_text()
     (folder / "scanner.yaml").write_text(good.replace("1h", "soon") + "bogus_key: 1\n")
     assert h.service.config_stamp() != stamp
-    with caplog.at_level(logging.ERROR, logger="scanner.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="scanner.schedule.service"):
         assert not h.service.reload()
     messages = [r.getMessage() for r in caplog.records]
     for needle in ("bogus_key", "schedule.interval", "keeping the previous config"):
@@ -214,7 +214,7 @@ def test_run_forever_signals(
     tmp_path: Path, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Real signals in the main thread: SIGHUP reloads; SIGTERM mid-account stops cleanly."""
-    caplog.set_level(logging.INFO, logger="scanner.scheduler")
+    caplog.set_level(logging.INFO, logger="scanner.schedule.service")
     folder = make_config(tmp_path / "c")
     h = Harness(folder, engine)
     h.service.tick_seconds = 3600
@@ -252,11 +252,12 @@ def test_cli_run_once_and_status(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scanner.cli.main import app
+    from scanner.schedule import service
 
     folder = make_config(tmp_path / "c", extra=f"database: {{url: '{db_url}'}}\n")
     platform = FakePlatform({"a": [post("a", 1, "BAD ok")]}, errors={"b": AuthError("401")})
-    monkeypatch.setattr(scheduler, "build_detectors", lambda config: {"fake": KeywordDetector()})
-    monkeypatch.setattr(scheduler, "fetch_account", platform)
+    monkeypatch.setattr(service, "build_detectors", lambda config: {"fake": KeywordDetector()})
+    monkeypatch.setattr(service, "fetch_account", platform)
     monkeypatch.chdir(tmp_path)  # mail.folder "outbox" is relative to the working folder
     runner = CliRunner()
     result = runner.invoke(
