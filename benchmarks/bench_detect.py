@@ -18,9 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from connectors.base import Post  # noqa: E402
-from detectors.base import DetectionContext  # noqa: E402
 from detectors.pii.engine import LANGUAGE, build_vanilla_analyzer  # noqa: E402
+from scanner.records import DetectionContext, Post  # noqa: E402
 from scanner.scan.evaluate import district_from_csvs  # noqa: E402
 
 

@@ -212,7 +212,7 @@ def main() -> int:
     second = pipeline.scan()
     incremental = time.perf_counter() - t
     with Session(engine) as s:
-        s.exec(update(tables.Account).values(cursor=None))  # type: ignore[call-overload]
+        s.exec(update(tables.AccountRow).values(cursor=None))  # type: ignore[call-overload]
         s.commit()
     t = time.perf_counter()
     third = pipeline.scan()
@@ -229,7 +229,7 @@ def main() -> int:
     )
 
     with Session(engine) as s:
-        texts = list(s.exec(select(tables.Post.text)).all())
+        texts = list(s.exec(select(tables.PostRow.text)).all())
     model = config.detectors["student_pii"].spacy_model
 
     from detectors.pii.engine import LANGUAGE, build_vanilla_analyzer

@@ -2,7 +2,7 @@
 
 from scanner.plugins import Registry
 
-REGISTRY = Registry(
+CONNECTORS = Registry(
     "platform",
     "scanner.connectors",
     {

@@ -1,33 +1,19 @@
-"""Connector protocol, the `Post` record every connector yields, and the connector error tree.
+"""The connector protocol, `FetchResult` and the settings base every connector extends.
 
-Every platform library's exceptions are mapped to this tree at the connector boundary, so the
-pipeline never sees a praw, tweepy, facebook-sdk or requests exception.
+Connectors yield `scanner.records.Post` and map every platform library's exceptions to the
+`scanner.errors.ConnectorError` tree at their boundary, so the pipeline never sees a praw,
+tweepy, facebook-sdk or requests exception.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-
-@dataclass(frozen=True)
-class Post:
-    """One post as the reader sees it, normalised across platforms."""
-
-    platform: str
-    account: str
-    external_id: str
-    url: str
-    author: str | None
-    created_at: datetime
-    text: str
-    edited_at: datetime | None = None
-    deleted: bool = False
-    raw: Mapping[str, Any] = field(default_factory=dict)
+from scanner.records import AccountLike, ConnectorInfo, Post
 
 
 @dataclass
@@ -45,17 +31,6 @@ class FetchResult:
     notes: list[str] = field(default_factory=list)
 
 
-@runtime_checkable
-class AccountLike(Protocol):
-    """The registry fields a connector may read (satisfied by `scanner.config.schema.AccountConfig`)."""
-
-    id: str
-    platform: str
-    handle: str
-    feed_url: str | None
-    initial_posts: int
-
-
 class ConnectorSettings(BaseModel):
     """Base of each connector's `platforms.<name>` settings block in scanner.yaml."""
 
@@ -68,6 +43,7 @@ class Connector(Protocol):
     """A platform connector: pulls recent posts of one registered account."""
 
     name: ClassVar[str]
+    info: ClassVar[ConnectorInfo]
     Settings: ClassVar[type[ConnectorSettings]]
 
     def fetch(
@@ -75,6 +51,3 @@ class Connector(Protocol):
     ) -> FetchResult:
         """Fetch posts newer than `cursor` (or the first `initial_posts` when it is None)."""
         ...
-
-
-# --- error tree -------------------------------------------------------------------------------

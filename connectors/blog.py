@@ -20,10 +20,11 @@ from xml.etree import ElementTree
 
 import requests
 
-from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
+from connectors.base import ConnectorSettings, FetchResult
 from connectors.http import HttpConnector, status_error, transport_error
 from connectors.util import from_epoch, iso, next_state, parse_time
 from scanner.errors import ConnectorError, NotFound, TransientError
+from scanner.records import AccountLike, ConnectorInfo, Post
 
 TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
 _BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
@@ -82,6 +83,9 @@ class BlogConnector(HttpConnector[BlogSettings]):
     """Fetches entries of one RSS or Atom feed."""
 
     name: ClassVar[str] = "blog"
+    info: ClassVar[ConnectorInfo] = ConnectorInfo(
+        label="Blog (RSS/Atom)", required_account_fields=("feed_url",)
+    )
     Settings: ClassVar[type[ConnectorSettings]] = BlogSettings
 
     def fetch(

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
+from connectors.base import ConnectorSettings, FetchResult
 from connectors.graph import GraphSettings, finish_fetch, graph_client, recheck_deleted, walk
 from connectors.http import HttpConnector
 from connectors.util import from_epoch, iso, parse_time
+from scanner.records import AccountLike, ConnectorInfo, Post
 
 POST_FIELDS = (
     "id,message,story,created_time,updated_time,permalink_url,scheduled_publish_time,"
@@ -32,6 +33,7 @@ class FacebookConnector(HttpConnector[FacebookSettings]):
     """Fetches posts of one Facebook page."""
 
     name: ClassVar[str] = "facebook"
+    info: ClassVar[ConnectorInfo] = ConnectorInfo(label="Facebook page")
     Settings: ClassVar[type[ConnectorSettings]] = FacebookSettings
 
     def fetch(

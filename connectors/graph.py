@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
-from connectors.base import ConnectorSettings, Post
+from connectors.base import ConnectorSettings
 from connectors.http import (
     TimeoutSession,
     install_log_redaction,
@@ -28,6 +28,7 @@ from connectors.http import (
 from connectors.replay import normalized_path
 from connectors.util import iso, next_state, parse_time, resolve_secret
 from scanner.errors import AuthError, ConnectorError, NotFound, RateLimited, TransientError
+from scanner.records import Post
 from scanner.secrets import Secret
 
 AUTH_CODES = {10, 102, 104, 190, 200, 210, 220, 230, 270, 298, 299}

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
+from connectors.base import ConnectorSettings, FetchResult
 from connectors.graph import GraphSettings, finish_fetch, graph_client, recheck_deleted, walk
 from connectors.http import HttpConnector
 from connectors.util import parse_time
+from scanner.records import AccountLike, ConnectorInfo, Post
 
 MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type,username"
 USER_FIELDS = "id,username,name,biography,website"
@@ -28,6 +29,7 @@ class InstagramConnector(HttpConnector[InstagramSettings]):
     """Fetches media captions of one Instagram professional account."""
 
     name: ClassVar[str] = "instagram"
+    info: ClassVar[ConnectorInfo] = ConnectorInfo(label="Instagram business account")
     Settings: ClassVar[type[ConnectorSettings]] = InstagramSettings
 
     def fetch(

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
-from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
+from connectors.base import ConnectorSettings, FetchResult
 from connectors.http import HttpConnector, status_error, transport_error
 from connectors.util import from_epoch, next_state, resolve_secret
 from scanner.errors import AuthError, ConnectorError, NotFound, TransientError
+from scanner.records import AccountLike, ConnectorInfo, Post
 from scanner.secrets import Secret
 
 LISTING_CAP = 1000
@@ -47,6 +48,7 @@ class RedditConnector(HttpConnector[RedditSettings]):
     """Fetches new submissions of one Reddit user or subreddit."""
 
     name: ClassVar[str] = "reddit"
+    info: ClassVar[ConnectorInfo] = ConnectorInfo(label="Reddit")
     Settings: ClassVar[type[ConnectorSettings]] = RedditSettings
 
     # --- client ---------------------------------------------------------------------------

@@ -121,9 +121,9 @@ def fetch_replayed(
     settings: Any = None,
 ) -> FetchResult:
     """Fetch one account of `platform` from a replay cassette, offline (for `scanner fetch`)."""
-    from connectors import REGISTRY
+    from connectors import CONNECTORS
 
-    connector_class = REGISTRY.get(platform)
+    connector_class = CONNECTORS.get(platform)
     connector = connector_class(settings or connector_class.Settings(), offline=True)
     account = ReplayAccount(
         id=account_id or handle,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from connectors.base import AccountLike, ConnectorSettings, FetchResult, Post
+from connectors.base import ConnectorSettings, FetchResult
 from connectors.http import (
     HttpConnector,
     TimeoutSession,
@@ -23,6 +23,7 @@ from connectors.http import (
 )
 from connectors.util import iso, next_state, parse_time, resolve_secret
 from scanner.errors import AuthError, ConnectorError, NotFound, TransientError
+from scanner.records import AccountLike, ConnectorInfo, Post
 from scanner.secrets import Secret
 
 TWEET_FIELDS = ["created_at", "edit_history_tweet_ids", "entities", "attachments", "author_id"]
@@ -48,6 +49,7 @@ class XConnector(HttpConnector[XSettings]):
     """Fetches tweets of one X account."""
 
     name: ClassVar[str] = "x"
+    info: ClassVar[ConnectorInfo] = ConnectorInfo(label="X")
     Settings: ClassVar[type[ConnectorSettings]] = XSettings
 
     def _client(self) -> Any:

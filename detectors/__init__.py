@@ -3,7 +3,7 @@
 
 from scanner.plugins import Registry
 
-REGISTRY = Registry(
+DETECTORS = Registry(
     "detector",
     "scanner.detectors",
     {

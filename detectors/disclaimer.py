@@ -42,9 +42,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from connectors.base import Post
 from detectors import textnorm
-from detectors.base import DetectionContext, DetectorSettings, District, Finding
+from detectors.base import DetectorSettings
 from detectors.disclaimer_phrases import (
     FoldedText,
     Hit,
@@ -54,6 +53,7 @@ from detectors.disclaimer_phrases import (
     expand,
     starts_with,
 )
+from scanner.records import Category, DetectionContext, DetectorInfo, District, Finding, Post
 
 __all__ = [
     "DisclaimerDetector",
@@ -122,6 +122,15 @@ class DisclaimerDetector:
     """Flags posts whose text (or, where the account allows, profile text) lacks element A or B."""
 
     name: ClassVar[str] = "disclaimer"
+    info: ClassVar[DetectorInfo] = DetectorInfo(
+        policy_item="Policy item 2: disclaimer that information may change and official "
+        "information is on district sites",
+        action="Add the disclaimer to the post (information may change; for official "
+        "information see the district's sites/pages), or to the account profile if the "
+        "account's registration allows that.",
+        categories={Category.MISSING_DISCLAIMER: "Missing disclaimer"},
+        eval_flag_field="disclaimer_ok",
+    )
     Settings: ClassVar[type[DisclaimerSettings]] = DisclaimerSettings
 
     def __init__(self, settings: DisclaimerSettings, district: District):
@@ -370,7 +379,7 @@ class DisclaimerDetector:
         return [
             Finding(
                 detector=self.name,
-                category="missing_disclaimer",
+                category=Category.MISSING_DISCLAIMER,
                 severity="medium",
                 start=None,
                 end=None,

@@ -31,8 +31,8 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from connectors.base import Post
-from detectors.base import DetectionContext, DetectorSettings, District, Finding
+from detectors.base import DetectorSettings
+from scanner.records import Category, DetectionContext, DetectorInfo, District, Finding, Post
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -162,9 +162,14 @@ class PostingTimeDetector:
     """Flags posts created during instructional time of the account's school."""
 
     name: ClassVar[str] = "posting_time"
+    info: ClassVar[DetectorInfo] = DetectorInfo(
+        policy_item="Policy: electronic communication at times that do not disrupt class",
+        action="Post outside instructional time, or schedule posts for before or after school; "
+        "if the account publishes scheduled posts, ask for it to be marked as such.",
+        categories={Category.INSTRUCTIONAL_TIME: "Posted during instructional time"},
+        needs_created_at=True,
+    )
     Settings: ClassVar[type[PostingTimeSettings]] = PostingTimeSettings
-    #: `scanner detect` runs this detector only on posts whose input gave a `created_at`.
-    uses_created_at: ClassVar[bool] = True
 
     def __init__(self, settings: PostingTimeSettings, district: District):
         self.settings = settings
@@ -264,7 +269,7 @@ class PostingTimeDetector:
             return [
                 Finding(
                     detector=self.name,
-                    category="instructional_time",
+                    category=Category.INSTRUCTIONAL_TIME,
                     severity="low",
                     start=None,
                     end=None,

@@ -22,9 +22,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from connectors.base import FetchResult, Post
+from connectors.base import FetchResult
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
+from scanner.records import Post
 from scanner.scan.pipeline import AccountResult, Pipeline
 from scanner.schedule.service import Service
 from scanner.store.engine import open_database

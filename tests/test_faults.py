@@ -69,8 +69,8 @@ def final_state(engine: Engine, ids: list[str], n_posts: int = 3) -> dict[str, A
     """Counts and duplicates that must come out exact after any fault."""
     with Session(engine) as s:
         dup_posts = s.exec(
-            select(tables.Post.external_id)
-            .group_by(tables.Post.external_id)
+            select(tables.PostRow.external_id)
+            .group_by(tables.PostRow.external_id)
             .having(func.count() > 1)
         ).all()
         dup_outbox = s.exec(
@@ -78,10 +78,10 @@ def final_state(engine: Engine, ids: list[str], n_posts: int = 3) -> dict[str, A
             .group_by(tables.Outbox.finding_id, tables.Outbox.recipient)
             .having(func.count() > 1)
         ).all()
-        accounts = {a.id: a for a in s.exec(select(tables.Account)).all()}
+        accounts = {a.id: a for a in s.exec(select(tables.AccountRow)).all()}
         return {
-            "posts": s.exec(select(func.count()).select_from(tables.Post)).one(),
-            "findings": s.exec(select(func.count()).select_from(tables.Finding)).one(),
+            "posts": s.exec(select(func.count()).select_from(tables.PostRow)).one(),
+            "findings": s.exec(select(func.count()).select_from(tables.FindingRow)).one(),
             "outbox": s.exec(select(func.count()).select_from(tables.Outbox)).one(),
             "duplicates": list(dup_posts) + list(dup_outbox),
             "cursors_ok": all(
@@ -163,7 +163,7 @@ def test_failure_mid_pagination_stores_nothing_partial(
     state = final_state(engine, ids)
     assert (state["posts"], state["findings"], state["outbox"], state["leases"]) == (0, 0, 0, [])
     with Session(engine) as s:
-        for row in s.exec(select(tables.Account)).all():
+        for row in s.exec(select(tables.AccountRow)).all():
             assert row.cursor is None and row.state == {} and row.last_success_at is None
             assert row.consecutive_failures == 1 and type(error).__name__ in (row.last_error or "")
             assert row.capped == bool(getattr(error, "capped", False))
@@ -182,7 +182,7 @@ def test_failure_mid_pagination_stores_nothing_partial(
     with Session(engine) as s:
         assert all(
             a.consecutive_failures == 0 and a.last_error is None and not a.capped
-            for a in s.exec(select(tables.Account)).all()
+            for a in s.exec(select(tables.AccountRow)).all()
         )
 
 
@@ -242,7 +242,7 @@ def test_sigkill_mid_scan_then_rerun(tmp_path: Path, db_url: str, phase: str) ->
         assert state["findings"] == EXPECTED[3][0]
         assert sorted(state["leases"]) == ["acc001", "acc002"]  # held by the dead worker
         with Session(engine) as s:
-            assert s.get(tables.Account, "acc001").cursor is None  # type: ignore[union-attr]
+            assert s.get(tables.AccountRow, "acc001").cursor is None  # type: ignore[union-attr]
         # a new worker right away: only the never-claimed account; the dead one's leases hold
         fresh = make_service(folder, engine, "fresh", T0 + timedelta(seconds=1), scripted_fetch())
         assert [r.account_id for r in fresh.run_once().results] == ["acc003"]
@@ -510,9 +510,9 @@ def test_database_drops_mid_transaction_then_next_pass(tmp_path: Path, db_url: s
         ]
         assert "OperationalError" in (results[1].error or "")
         with Session(engine) as s:
-            row = s.get(tables.Account, "acc001")
+            row = s.get(tables.AccountRow, "acc001")
             assert row is not None and row.cursor is None and row.consecutive_failures == 1
-            stored = s.exec(select(tables.Post.account_id)).all()
+            stored = s.exec(select(tables.PostRow.account_id)).all()
         assert sorted(set(stored)) == ["acc000", "acc002"]  # nothing partial of acc001
         state = final_state(engine, ["acc000", "acc002"])
         assert (state["posts"], state["leases"]) == (6, [])
@@ -549,8 +549,8 @@ def test_database_down_for_the_rest_of_a_pass_then_back(
         state = final_state(engine, ["acc000"])
         assert (state["posts"], state["findings"]) == (3, EXPECTED[3][0])
         with Session(engine) as s:
-            stored = set(s.exec(select(tables.Post.account_id)).all())
-            assert stored == {"acc000"} and s.get(tables.Account, "acc001").cursor is None  # type: ignore[union-attr]
+            stored = set(s.exec(select(tables.PostRow.account_id)).all())
+            assert stored == {"acc000"} and s.get(tables.AccountRow, "acc001").cursor is None  # type: ignore[union-attr]
         now[0] = T0 + timedelta(seconds=1)
         service.tick()  # the database is back: the rest is scanned at once
         assert final_state(engine, ids) == expected(ids)

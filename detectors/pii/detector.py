@@ -14,11 +14,19 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.base import Post
-from detectors.base import DetectionContext, DetectorSettings, District, Finding, Severity
+from detectors.base import DetectorSettings
 from detectors.pii import vocab
 from detectors.pii.roster import RosterIndex
 from detectors.pii.rules import PostRules
+from scanner.records import (
+    Category,
+    DetectionContext,
+    DetectorInfo,
+    District,
+    Finding,
+    Post,
+    Severity,
+)
 
 NAME, ID, CONTACT, DOB = "STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB"
 CATEGORIES = (NAME, ID, CONTACT, DOB)
@@ -82,6 +90,22 @@ class StudentPiiDetector:
     """Flags student names, IDs, contact details and birth dates in posts."""
 
     name: ClassVar[str] = "student_pii"
+    info: ClassVar[DetectorInfo] = DetectorInfo(
+        policy_item="Policy item 4(b): confidentiality of personally identifiable student "
+        "information",
+        action="Remove the post, or edit the student's information out of it, now — unless "
+        "written parental permission is on file. Then tell the privacy officer what you did. Do "
+        "not copy the information into replies or e-mails.",
+        categories={
+            Category.STUDENT_NAME: "Student name",
+            Category.STUDENT_ID: "Student ID",
+            Category.STUDENT_CONTACT: "Student contact details",
+            Category.STUDENT_DOB: "Student birth date",
+        },
+        masks_spans=True,
+        privacy_officer=True,
+        eval_spans=True,
+    )
     Settings: ClassVar[type[StudentPiiSettings]] = StudentPiiSettings
 
     def __init__(self, settings: StudentPiiSettings, district: District):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from anyascii import anyascii
 
-from detectors.base import RosterEntry
+from scanner.records import RosterEntry
 
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _APOSTROPHES = re.compile(r"['’`]")

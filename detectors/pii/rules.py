@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from detectors.base import District
 from detectors.pii import vocab
 from detectors.pii.roster import RosterIndex, normalize_name
+from scanner.records import District
 
 if TYPE_CHECKING:
     from detectors.pii.detector import StudentPiiSettings

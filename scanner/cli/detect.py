@@ -9,9 +9,9 @@ from typing import IO, Any
 
 from rich.console import Console
 
-from connectors.base import Post
 from detectors.base import Detector
 from scanner.config.schema import Config
+from scanner.records import Post
 from scanner.scan.wiring import build_detectors, detection_context
 
 BATCH = 256
@@ -59,7 +59,7 @@ def parse_line(raw: bytes, lineno: int) -> Post | None:
 def _judge(detectors: dict[str, Detector], posts: list[Post], ctx: Any, out: IO[str]) -> None:
     timed = [p for p in posts if p.raw.get("created_at_known")]
     for name, detector in detectors.items():
-        batch = timed if getattr(detector, "uses_created_at", False) else posts
+        batch = timed if detector.info.needs_created_at else posts
         if not batch:
             continue
         for post, findings in zip(batch, detector.detect_batch(batch, ctx), strict=True):

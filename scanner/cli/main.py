@@ -11,7 +11,6 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from connectors.base import Post
 from scanner import __version__
 from scanner.cli.admin import register as register_admin
 from scanner.cli.common import (
@@ -30,6 +29,7 @@ from scanner.cli.notify import register as register_notify
 from scanner.cli.review import register as register_review
 from scanner.cli.run import register as register_run
 from scanner.errors import ConnectorError
+from scanner.records import Post
 from scanner.scan.pipeline import Pipeline, ScanSummary
 
 app = typer.Typer(
@@ -147,7 +147,7 @@ def fetch(
     as_json: bool = typer.Option(False, "--json", help="JSON lines (one Post each)."),
 ) -> None:
     """Fetch one account and print its posts (JSON lines with --json)."""
-    from connectors import REGISTRY
+    from connectors import CONNECTORS
     from scanner.config.schema import AccountConfig, Contact
     from scanner.errors import RegistryError
     from scanner.scan.wiring import build_connector, replay_context
@@ -157,7 +157,7 @@ def fetch(
     if replay is not None and record is not None:
         fail("--replay and --record cannot be combined")
     try:
-        REGISTRY.get(platform)
+        CONNECTORS.get(platform)
     except RegistryError as exc:
         fail(str(exc))
     config = _config_for_fetch(config_dir)

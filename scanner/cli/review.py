@@ -33,13 +33,12 @@ from scanner.cli.common import (
 from scanner.cli.report import purge_cmd, report_cmd
 from scanner.config.schema import Config
 from scanner.errors import ConfigError
+from scanner.records import FindingStatus, Severity
 from scanner.review import workflow
-from scanner.store.tables import FINDING_STATUSES
 
 findings_app = typer.Typer(help="Review findings: list, show, confirm, dismiss, resolve, export.")
 audit_app = typer.Typer(help="The audit trail: who changed what, and every alert sent.")
 
-SEVERITIES = ("high", "medium", "low")
 FORMATS = ("csv", "json")
 NoteOption = typer.Option(None, "--note", "-n", help=f"Why (up to {workflow.NOTE_LIMIT} chars).")
 ReviewerOption = typer.Option(
@@ -101,10 +100,10 @@ def _filters(
     limit: int | None,
 ) -> workflow.FindingFilter:
     return workflow.FindingFilter(
-        status=_choices("--status", status, FINDING_STATUSES),
+        status=_choices("--status", status, tuple(FindingStatus)),
         detector=list(detector or []),
         category=list(category or []),
-        severity=_choices("--severity", severity, SEVERITIES),
+        severity=_choices("--severity", severity, tuple(Severity)),
         account=list(account or []),
         school=school,
         since=_when(since, config),

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from detectors.base import District, RosterEntry, StaffMember
 from scanner.errors import Problem, SecretError
+from scanner.records import District, RosterEntry, StaffMember
 
 if TYPE_CHECKING:
     from scanner.config.schema import ScannerFile

@@ -12,9 +12,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from connectors import REGISTRY as CONNECTORS
-from detectors import REGISTRY as DETECTORS
-from detectors.base import District
+from connectors import CONNECTORS
+from detectors import DETECTORS
 from scanner.config.district import load_district_csvs
 from scanner.config.problems import problems_from_validation
 from scanner.config.schema import (
@@ -26,6 +25,7 @@ from scanner.config.schema import (
     ScannerFile,
 )
 from scanner.errors import ConfigError, Problem
+from scanner.records import District
 
 
 class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: 10× faster

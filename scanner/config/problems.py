@@ -92,7 +92,7 @@ def problems_from_validation(
             what, expected = "unknown key", f"one of {', '.join(allowed)}" if allowed else ""
         elif kind == "string_pattern_mismatch" and "@" in str(err.get("ctx", {})):
             what, expected = f"{err.get('input')!r} is not an e-mail address", "name@example.org"
-        elif kind == "literal_error":
+        elif kind in ("literal_error", "enum"):
             what, expected = f"{err.get('input')!r} is not allowed", str(err["ctx"]["expected"])
         elif kind in ("value_error", "assertion_error"):
             msg = str(err["msg"]).removeprefix("Value error, ")

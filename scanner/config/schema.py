@@ -15,14 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from detectors.base import District
+from scanner.records import District, Severity
 from scanner.secrets import Secret
 
 SCANNER_FILE = "scanner.yaml"
 ACCOUNTS_FILE = "accounts.yaml"
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 DURATION_RE = re.compile(r"^(\d+)\s*(s|m|h|d)$")
-Severity = Literal["high", "medium", "low"]
 
 
 def parse_duration(text: str) -> int:

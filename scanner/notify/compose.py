@@ -30,7 +30,7 @@ from scanner.store.engine import session_scope
 
 log = logging.getLogger("scanner.notify")  # the notifier logs under one name, whichever step
 
-Outbox, Finding, AuditEvent = tables.Outbox, tables.Finding, tables.AuditEvent
+Outbox, Finding, AuditEvent = tables.Outbox, tables.FindingRow, tables.AuditEvent
 
 MAX_REFERENCES = 10
 
@@ -118,7 +118,7 @@ class Composer:
     def _notice(
         self,
         item: tables.Outbox,
-        finding: tables.Finding,
+        finding: tables.FindingRow,
         now: datetime,
         email_id: int | None = None,
     ) -> tables.Outbox:
@@ -200,7 +200,7 @@ class Composer:
         delivery: str,
         account: str,
         group: list[tables.Outbox],
-        findings: dict[int | None, tables.Finding],
+        findings: dict[int | None, tables.FindingRow],
         auto: set[int | None],
         now: datetime,
     ) -> None:

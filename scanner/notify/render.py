@@ -22,26 +22,8 @@ from scanner.config.schema import Config
 from scanner.notify.transports import WIRE_POLICY
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
-ACTIONS = {
-    "student_pii": "Remove the post, or edit the student's information out of it, now — unless "
-    "written parental permission is on file. Then tell the privacy officer what you did. Do not "
-    "copy the information into replies or e-mails.",
-    "disclaimer": "Add the disclaimer to the post (information may change; for official "
-    "information see the district's sites/pages), or to the account profile if the account's "
-    "registration allows that.",
-    "posting_time": "Post outside instructional time, or schedule posts for before or after "
-    "school; if the account publishes scheduled posts, ask for it to be marked as such.",
-}
 DEFAULT_ACTION = "Review the post against the district policy and correct it if needed."
 OFFICER_ACTION = "Review finding #{id} (`scanner findings show {id}`) and confirm or dismiss it."
-CATEGORY_LABELS = {
-    "STUDENT_NAME": "Student name",
-    "STUDENT_ID": "Student ID",
-    "STUDENT_CONTACT": "Student contact details",
-    "STUDENT_DOB": "Student birth date",
-    "STUDENT_ADDRESS": "Student address",
-    "STUDENT_EMAIL": "Student e-mail address",
-}
 ROLE_NAMES = {
     "sponsor": "sponsoring staff member",
     "privacy_officer": "privacy officer",
@@ -152,7 +134,7 @@ def _entry(item: AlertItem, tz: ZoneInfo) -> dict[str, Any]:
     except ValueError:
         posted = "unknown"
     category = str(p.get("category", ""))
-    action = ACTIONS.get(str(p.get("detector", "")), DEFAULT_ACTION)
+    action = str(p.get("action") or DEFAULT_ACTION)
     if p.get("role") == "privacy_officer":
         action = OFFICER_ACTION.format(id=item.finding_id)
     status_note = ""
@@ -169,7 +151,7 @@ def _entry(item: AlertItem, tz: ZoneInfo) -> dict[str, Any]:
         "posted": posted,
         "sort": posted_at,
         "category": category,
-        "category_label": CATEGORY_LABELS.get(category)
+        "category_label": str(p.get("category_label") or "")
         or (category.replace("_", " ").capitalize() or "Finding"),
         "severity": str(p.get("severity", "")),
         "explanation": p.get("explanation", ""),

@@ -4,7 +4,7 @@ The scan pipeline writes one `Outbox` row of kind "item" per (finding, recipient
 transaction. `Notifier.run()` then:
 
 1. **queues resolution notices** – a finding the pipeline auto-resolved (status "resolved",
-   AuditEvent "auto_resolved") after its sponsor's alert went out gets one more digest item
+   tables.AuditEvent "auto_resolved") after its sponsor's alert went out gets one more digest item
    (dedupe key `resolved:<finding>:<sponsor>`), so the sponsor's next digest lists it under
    "Resolved since the last digest". A finding already resolved when its alert is composed is
    marked as such in that alert (and gets the same dedupe row, so it is not mentioned twice);
@@ -19,7 +19,7 @@ transaction. `Notifier.run()` then:
    form a thread (In-Reply-To / References of the previous one);
 3. **sends** due e-mail rows one at a time: *claim* (lease: `lease_owner`, `lease_until`, the
    attempt counted; SKIP LOCKED on PostgreSQL, a conditional UPDATE everywhere), *send*, *mark
-   sent* (`sent_at`, the items' `sent_at`, an AuditEvent "alert_sent") in a new transaction.
+   sent* (`sent_at`, the items' `sent_at`, an tables.AuditEvent "alert_sent") in a new transaction.
 
 Steps 1 and 2 are `scanner.notify.compose.Composer`; step 3 (claim, send, retry, dead letters)
 is `Notifier` here; `scanner notify --status` is `scanner.notify.status`. What the e-mails say is
@@ -76,7 +76,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Outbox, AuditEvent = tables.Outbox, tables.AuditEvent
 
 BACKOFF = tenacity.wait_exponential(multiplier=60, min=60, max=6 * 3600)
 
@@ -162,7 +161,11 @@ class Notifier:
         """Give dead-lettered e-mails (all, or these ids) a fresh set of attempts."""
         stmt = (
             outbox_update()
-            .where(Outbox.kind == "email", Outbox.dead_at.is_not(None), Outbox.sent_at.is_(None))  # type: ignore[union-attr]
+            .where(
+                tables.Outbox.kind == "email",
+                tables.Outbox.dead_at.is_not(None),
+                tables.Outbox.sent_at.is_(None),
+            )  # type: ignore[union-attr]
             .values(
                 dead_at=None,
                 attempts=0,
@@ -172,7 +175,7 @@ class Notifier:
             )
         )
         if ids is not None:
-            stmt = stmt.where(Outbox.id.in_(list(ids)))  # type: ignore[union-attr]
+            stmt = stmt.where(tables.Outbox.id.in_(list(ids)))  # type: ignore[union-attr]
         with session_scope(self.engine) as s:
             return s.execute(stmt).rowcount  # type: ignore[attr-defined]
 
@@ -226,15 +229,15 @@ class Notifier:
         """Lease the next due e-mail row; None when none is left, False after a lost race."""
         now = self.now()
         due = and_(
-            Outbox.kind == "email",
-            Outbox.sent_at.is_(None),  # type: ignore[union-attr]
-            Outbox.dead_at.is_(None),  # type: ignore[union-attr]
-            or_(Outbox.next_attempt_at.is_(None), Outbox.next_attempt_at <= now),  # type: ignore[union-attr,operator]
-            or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),  # type: ignore[union-attr,operator]
+            tables.Outbox.kind == "email",
+            tables.Outbox.sent_at.is_(None),  # type: ignore[union-attr]
+            tables.Outbox.dead_at.is_(None),  # type: ignore[union-attr]
+            or_(tables.Outbox.next_attempt_at.is_(None), tables.Outbox.next_attempt_at <= now),  # type: ignore[union-attr,operator]
+            or_(tables.Outbox.lease_until.is_(None), tables.Outbox.lease_until < now),  # type: ignore[union-attr,operator]
         )
-        query = select(Outbox).where(due).order_by(Outbox.id).limit(1)  # type: ignore[arg-type]
+        query = select(tables.Outbox).where(due).order_by(tables.Outbox.id).limit(1)  # type: ignore[arg-type]
         if seen:
-            query = query.where(Outbox.id.not_in(seen))  # type: ignore[union-attr]
+            query = query.where(tables.Outbox.id.not_in(seen))  # type: ignore[union-attr]
         max_attempts = self.config.scanner.mail.max_attempts
         with session_scope(self.engine) as s:
             row = s.exec(query.with_for_update(skip_locked=True)).first()
@@ -242,7 +245,7 @@ class Notifier:
                 return None
             assert row.id is not None
             seen.add(row.id)
-            stmt = outbox_update().where(Outbox.id == row.id, due)
+            stmt = outbox_update().where(tables.Outbox.id == row.id, due)
             if row.attempts >= max_attempts:  # earlier attempts ended without any outcome
                 error = f"gave up after {row.attempts} attempts without a recorded outcome"
                 done = s.execute(
@@ -262,7 +265,7 @@ class Notifier:
                 stmt.values(
                     lease_owner=self.worker,
                     lease_until=now + self.lease,
-                    attempts=Outbox.attempts + 1,
+                    attempts=tables.Outbox.attempts + 1,
                 )
             )
             if done.rowcount != 1:  # type: ignore[attr-defined]
@@ -282,20 +285,20 @@ class Notifier:
         with session_scope(self.engine) as s:
             done = s.execute(
                 outbox_update()
-                .where(Outbox.id == c.id, Outbox.sent_at.is_(None))  # type: ignore[union-attr]
+                .where(tables.Outbox.id == c.id, tables.Outbox.sent_at.is_(None))  # type: ignore[union-attr]
                 .values(sent_at=now, lease_owner=None, lease_until=None, last_error=None)
             )
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 return  # another worker's retry of the same message was marked first
             s.execute(
                 outbox_update()
-                .where(Outbox.kind == "item", Outbox.email_id == c.id)
+                .where(tables.Outbox.kind == "item", tables.Outbox.email_id == c.id)
                 .values(sent_at=now)
             )
             findings = c.payload.get("finding_ids", [])
             accounts = c.payload.get("account_ids", [])
             s.add(
-                AuditEvent(
+                tables.AuditEvent(
                     at=now,
                     actor=self.worker,
                     action="alert_sent",
@@ -330,12 +333,12 @@ class Notifier:
         with session_scope(self.engine) as s:
             s.execute(
                 outbox_update()
-                .where(Outbox.id == c.id, Outbox.sent_at.is_(None))  # type: ignore[union-attr]
+                .where(tables.Outbox.id == c.id, tables.Outbox.sent_at.is_(None))  # type: ignore[union-attr]
                 .values(**values)
             )
             if dead:
                 s.add(
-                    AuditEvent(
+                    tables.AuditEvent(
                         at=now,
                         actor=self.worker,
                         action="alert_dead_lettered",

@@ -20,9 +20,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from scanner.config.schema import Config
+from scanner.records import FindingStatus
 from scanner.store import tables
 
-STATUSES = tables.FINDING_STATUSES
+STATUSES = tuple(FindingStatus)
 MAX_WEEKS = 26
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 720, 240, 40, 40, 10
@@ -93,7 +94,7 @@ def collect(config: Config, engine: Engine, now: datetime | None = None) -> Repo
     weekly: dict[date, Counter[str]] = defaultdict(Counter)
     detectors: set[str] = set(config.detectors)
     with Session(engine) as s:
-        for row in s.exec(select(tables.Account)).all():
+        for row in s.exec(select(tables.AccountRow)).all():
             summary = accounts.get(row.id)
             if summary is None:  # stored findings of an account no longer registered
                 summary = accounts[row.id] = AccountSummary(
@@ -110,24 +111,24 @@ def collect(config: Config, engine: Engine, now: datetime | None = None) -> Repo
             summary.last_error = row.last_error
         for account_id, n, purged in s.exec(
             select(
-                tables.Post.account_id,
+                tables.PostRow.account_id,
                 func.count(),
-                func.count(col(tables.Post.text_purged_at)),
-            ).group_by(col(tables.Post.account_id))
+                func.count(col(tables.PostRow.text_purged_at)),
+            ).group_by(col(tables.PostRow.account_id))
         ).all():
             if account_id in accounts:
                 accounts[account_id].posts_scanned = n
                 accounts[account_id].posts_text_purged = purged
         for account_id, detector, status, n in s.exec(
             select(
-                tables.Finding.account_id,
-                tables.Finding.detector,
-                tables.Finding.status,
+                tables.FindingRow.account_id,
+                tables.FindingRow.detector,
+                tables.FindingRow.status,
                 func.count(),
             ).group_by(
-                col(tables.Finding.account_id),
-                col(tables.Finding.detector),
-                col(tables.Finding.status),
+                col(tables.FindingRow.account_id),
+                col(tables.FindingRow.detector),
+                col(tables.FindingRow.status),
             )
         ).all():
             detectors.add(detector)
@@ -136,8 +137,8 @@ def collect(config: Config, engine: Engine, now: datetime | None = None) -> Repo
                 summary.by_status[status] += n
                 summary.by_detector[detector] += n
         for detector, posted in s.exec(
-            select(tables.Finding.detector, tables.Post.created_at).join(
-                tables.Post, col(tables.Post.id) == col(tables.Finding.post_id)
+            select(tables.FindingRow.detector, tables.PostRow.created_at).join(
+                tables.PostRow, col(tables.PostRow.id) == col(tables.FindingRow.post_id)
             )
         ).all():
             local = posted.astimezone(tz).date()

@@ -94,15 +94,16 @@ class PurgeResult:
 
 def _has_open_finding() -> Any:
     return exists().where(
-        (col(tables.Finding.post_id) == col(tables.Post.id)) & (tables.Finding.status == "open")
+        (col(tables.FindingRow.post_id) == col(tables.PostRow.id))
+        & (tables.FindingRow.status == "open")
     )
 
 
 def _post_due(cutoff: datetime) -> Any:
-    posted = func.coalesce(tables.Post.edited_at, tables.Post.created_at)
+    posted = func.coalesce(tables.PostRow.edited_at, tables.PostRow.created_at)
     not_yet = or_(
-        col(tables.Post.text_purged_at).is_(None),
-        col(tables.Post.last_seen_at) > col(tables.Post.text_purged_at),
+        col(tables.PostRow.text_purged_at).is_(None),
+        col(tables.PostRow.last_seen_at) > col(tables.PostRow.text_purged_at),
     )
     return (posted < cutoff) & not_yet
 
@@ -115,9 +116,9 @@ def check(config: Config, engine: Engine, now: datetime | None = None) -> None:
     cutoff = (now or tables.utcnow()) - timedelta(days=days)
     with Session(engine) as s:
         n, oldest = s.exec(
-            select(func.count(), func.min(tables.Finding.id))
-            .where(tables.Finding.status == "open")
-            .where(col(tables.Finding.created_at) < cutoff)
+            select(func.count(), func.min(tables.FindingRow.id))
+            .where(tables.FindingRow.status == "open")
+            .where(col(tables.FindingRow.created_at) < cutoff)
         ).one()
     if n:
         raise RetentionError(
@@ -153,10 +154,10 @@ def _purge_posts(
 ) -> None:
     due = _post_due(cutoff)
     result.posts_kept_open = s.exec(
-        select(func.count()).select_from(tables.Post).where(due & _has_open_finding())
+        select(func.count()).select_from(tables.PostRow).where(due & _has_open_finding())
     ).one()
     rows = s.exec(
-        select(tables.Post.id, tables.Post.account_id).where(due & ~_has_open_finding())
+        select(tables.PostRow.id, tables.PostRow.account_id).where(due & ~_has_open_finding())
     ).all()
     result.posts_purged = len(rows)
     result.posts_by_account = Counter(account for _, account in rows)
@@ -165,23 +166,23 @@ def _purge_posts(
     ids = [pid for pid, _ in rows]
     for i in range(0, len(ids), BATCH):
         s.exec(
-            update(tables.Post)
-            .where(col(tables.Post.id).in_(ids[i : i + BATCH]))
+            update(tables.PostRow)
+            .where(col(tables.PostRow.id).in_(ids[i : i + BATCH]))
             .values(text="", raw={}, text_purged_at=now)
         )
 
 
 def _scrub_findings(s: Session, result: PurgeResult, cutoff: datetime, dry_run: bool) -> None:
     where = (
-        col(tables.Finding.status).in_(DECIDED)
-        & (col(tables.Finding.updated_at) < cutoff)
-        & or_(tables.Finding.masked_excerpt != "", col(tables.Finding.note).is_not(None))
+        col(tables.FindingRow.status).in_(DECIDED)
+        & (col(tables.FindingRow.updated_at) < cutoff)
+        & or_(tables.FindingRow.masked_excerpt != "", col(tables.FindingRow.note).is_not(None))
     )
     result.findings_scrubbed = s.exec(
-        select(func.count()).select_from(tables.Finding).where(where)
+        select(func.count()).select_from(tables.FindingRow).where(where)
     ).one()
     if not dry_run and result.findings_scrubbed:
-        s.exec(update(tables.Finding).where(where).values(masked_excerpt="", note=None))
+        s.exec(update(tables.FindingRow).where(where).values(masked_excerpt="", note=None))
 
 
 def _scrub_audit(
@@ -207,8 +208,8 @@ def _scrub_audit(
 def _scrub_outbox(s: Session, result: PurgeResult, cutoff: datetime, dry_run: bool) -> None:
     done = or_(col(tables.Outbox.sent_at) < cutoff, col(tables.Outbox.dead_at) < cutoff)
     still_open = exists().where(
-        (col(tables.Finding.id) == col(tables.Outbox.finding_id))
-        & (tables.Finding.status == "open")
+        (col(tables.FindingRow.id) == col(tables.Outbox.finding_id))
+        & (tables.FindingRow.status == "open")
     )
     where = done & (cast(tables.Outbox.payload, Text) != "{}") & ~still_open
     result.outbox_scrubbed = s.exec(

@@ -22,13 +22,14 @@ from sqlmodel import Session, col, select
 
 from scanner.config.schema import Config
 from scanner.errors import InvalidInput, InvalidTransition, ReviewError, UnknownFinding
+from scanner.records import FindingStatus
 from scanner.scan import allowrules
 from scanner.store import tables
 from scanner.store.engine import session_scope
 
 NOTE_LIMIT = 2000
 REASON_LIMIT = 500
-TARGETS = ("open", "confirmed", "dismissed", "resolved")
+TARGETS = tuple(FindingStatus)
 #: Moves allowed without `reopen`.
 ALLOWED: dict[str, frozenset[str]] = {
     "open": frozenset({"confirmed", "dismissed", "resolved"}),
@@ -82,9 +83,9 @@ class FindingFilter:
 class FindingDetail:
     """One finding with its post, account and history, for `findings show`."""
 
-    finding: tables.Finding
-    post: tables.Post | None
-    account: tables.Account | None
+    finding: tables.FindingRow
+    post: tables.PostRow | None
+    account: tables.AccountRow | None
     history: list[tables.AuditEvent]
 
     @property
@@ -98,7 +99,7 @@ class FindingDetail:
 
 
 def finding_row(
-    f: tables.Finding, post: tables.Post | None, account: tables.Account | None
+    f: tables.FindingRow, post: tables.PostRow | None, account: tables.AccountRow | None
 ) -> dict[str, Any]:
     """A finding as a JSON-ready dict (masked excerpt only, never the raw post text)."""
     return {
@@ -155,34 +156,38 @@ def list_findings(
     """Findings matching `flt`, newest first, as `finding_row` dicts."""
     flt = flt or FindingFilter()
     q = (
-        select(tables.Finding, tables.Post, tables.Account)
-        .join(tables.Post, col(tables.Post.id) == col(tables.Finding.post_id), isouter=True)
+        select(tables.FindingRow, tables.PostRow, tables.AccountRow)
         .join(
-            tables.Account, col(tables.Account.id) == col(tables.Finding.account_id), isouter=True
+            tables.PostRow, col(tables.PostRow.id) == col(tables.FindingRow.post_id), isouter=True
+        )
+        .join(
+            tables.AccountRow,
+            col(tables.AccountRow.id) == col(tables.FindingRow.account_id),
+            isouter=True,
         )
     )
     for column, values in (
-        (tables.Finding.status, flt.status),
-        (tables.Finding.detector, flt.detector),
-        (tables.Finding.category, flt.category),
-        (tables.Finding.severity, flt.severity),
-        (tables.Finding.account_id, flt.account),
+        (tables.FindingRow.status, flt.status),
+        (tables.FindingRow.detector, flt.detector),
+        (tables.FindingRow.category, flt.category),
+        (tables.FindingRow.severity, flt.severity),
+        (tables.FindingRow.account_id, flt.account),
     ):
         if values:
             q = q.where(col(column).in_(list(values)))
     if flt.school:
-        q = q.where(func.lower(tables.Account.school) == flt.school.strip().lower())
+        q = q.where(func.lower(tables.AccountRow.school) == flt.school.strip().lower())
     if flt.since is not None:
-        q = q.where(col(tables.Finding.created_at) >= flt.since)
+        q = q.where(col(tables.FindingRow.created_at) >= flt.since)
     if flt.until is not None:
-        q = q.where(col(tables.Finding.created_at) < flt.until)
+        q = q.where(col(tables.FindingRow.created_at) < flt.until)
     if flt.mine:
         ids = _mine_accounts(config, flt.mine)
         q = q.where(
-            col(tables.Finding.account_id).in_(list(ids))
-            | (func.lower(tables.Account.sponsor_email) == flt.mine.strip().lower())
+            col(tables.FindingRow.account_id).in_(list(ids))
+            | (func.lower(tables.AccountRow.sponsor_email) == flt.mine.strip().lower())
         )
-    q = q.order_by(col(tables.Finding.created_at).desc(), col(tables.Finding.id).desc())
+    q = q.order_by(col(tables.FindingRow.created_at).desc(), col(tables.FindingRow.id).desc())
     if flt.limit:
         q = q.limit(flt.limit)
     with Session(engine) as s:
@@ -192,7 +197,7 @@ def list_findings(
 def get_finding(engine: Engine, finding_id: int) -> FindingDetail:
     """The finding, its post, account and audit history (oldest first)."""
     with Session(engine, expire_on_commit=False) as s:
-        f = s.get(tables.Finding, finding_id)
+        f = s.get(tables.FindingRow, finding_id)
         if f is None:
             raise UnknownFinding(f"no finding with id {finding_id}")
         history = s.exec(
@@ -201,7 +206,10 @@ def get_finding(engine: Engine, finding_id: int) -> FindingDetail:
             .order_by(col(tables.AuditEvent.at), col(tables.AuditEvent.id))
         ).all()
         return FindingDetail(
-            f, s.get(tables.Post, f.post_id), s.get(tables.Account, f.account_id), list(history)
+            f,
+            s.get(tables.PostRow, f.post_id),
+            s.get(tables.AccountRow, f.account_id),
+            list(history),
         )
 
 
@@ -250,7 +258,7 @@ def change_status(
     note: str | None = None,
     reopen: bool = False,
     now: datetime | None = None,
-) -> tables.Finding:
+) -> tables.FindingRow:
     """Move a finding to `target` and record who, why and when; ReviewError leaves all as it was."""
     note = _check_text("the note", note, NOTE_LIMIT)
     reviewer = _check_reviewer(reviewer)
@@ -267,9 +275,9 @@ def _change(
     reopen: bool,
     now: datetime,
     extra: dict[str, Any] | None = None,
-) -> tables.Finding:
+) -> tables.FindingRow:
     f = s.exec(
-        select(tables.Finding).where(tables.Finding.id == finding_id).with_for_update()
+        select(tables.FindingRow).where(tables.FindingRow.id == finding_id).with_for_update()
     ).first()
     if f is None:
         raise UnknownFinding(f"no finding with id {finding_id}")
@@ -329,7 +337,7 @@ def add_allow_rule(
         )
     f = detail.finding
     with session_scope(engine) as s:
-        current = s.get(tables.Finding, finding_id)
+        current = s.get(tables.FindingRow, finding_id)
         if current is None:  # pragma: no cover - deleted between the two reads
             raise UnknownFinding(f"no finding with id {finding_id}")
         try:

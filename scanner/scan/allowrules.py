@@ -29,11 +29,11 @@ import yaml
 from anyascii import anyascii
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from detectors.base import Finding
 from scanner.config.loader import read_yaml
 from scanner.config.problems import problems_from_validation
 from scanner.config.schema import Config
 from scanner.errors import ConfigError, Problem
+from scanner.records import Finding
 
 RULES_FILE = "allow_rules.yaml"
 _KEY_CHECK = b"district-post-scanner allow-rules key check"

@@ -32,8 +32,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from connectors.base import Post
-from detectors.base import DetectionContext, Detector, District, StaffMember
+from detectors.base import Detector
+from scanner.records import DetectionContext, District, Post, StaffMember
 
 CATEGORIES = ("STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB")
 ALL = "ALL"

@@ -19,17 +19,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from connectors.base import FetchResult
-from connectors.base import Post as FetchedPost
 from detectors.base import Detector
-from detectors.base import Finding as Detected
 from scanner.config.schema import AccountConfig, Config, parse_duration
 from scanner.errors import ConnectorError, RateLimited
+from scanner.records import DetectorInfo, Finding, Post
 from scanner.scan.allowrules import AllowRules
 from scanner.scan.excerpt import masked_excerpt
-from scanner.scan.routing import POLICY_ITEMS, routes_for
-from scanner.scan.wiring import detection_context, fetch_account
+from scanner.scan.routing import routes_for
+from scanner.scan.wiring import detection_context, detector_info, fetch_account
 from scanner.store import tables
 from scanner.store.engine import session_scope
+from scanner.store.payloads import ItemPayload
 
 log = logging.getLogger(__name__)
 FetchFn = Callable[[Config, AccountConfig, str | None, dict[str, Any]], FetchResult]
@@ -77,7 +77,7 @@ class ScanSummary:
 
 
 # Plain Core tables for the bulk inserts of the write phase (the ORM path costs ~1 ms a row).
-POST, FINDING, OUTBOX = (m.__table__ for m in (tables.Post, tables.Finding, tables.Outbox))  # type: ignore[attr-defined]
+POST, FINDING, OUTBOX = (m.__table__ for m in (tables.PostRow, tables.FindingRow, tables.Outbox))  # type: ignore[attr-defined]
 
 
 def _returning_ids(table: Any) -> Any:
@@ -89,7 +89,7 @@ def _returning_ids(table: Any) -> Any:
 class NewFinding:
     """A detected finding about to be inserted (plain data: ORM objects are slow here)."""
 
-    detected: Detected
+    detected: Finding
     fingerprint: str
     post_id: int
     content_hash: str
@@ -118,7 +118,7 @@ class NewFinding:
         }
 
 
-def content_hash(post: FetchedPost) -> str:
+def content_hash(post: Post) -> str:
     """Hash of what detectors see; a change means the post is scanned again."""
     h = hashlib.sha256()
     h.update(post.text.encode("utf-8", "surrogatepass"))
@@ -126,7 +126,7 @@ def content_hash(post: FetchedPost) -> str:
     return h.hexdigest()
 
 
-def fingerprint(post: FetchedPost, found: Detected, chash: str) -> str:
+def fingerprint(post: Post, found: Finding, chash: str) -> str:
     """Same post, detector, category, span and content = same finding."""
     key = "\x1f".join(
         [
@@ -223,9 +223,9 @@ class Pipeline:
     def _sync_registry(self, account: AccountConfig) -> tuple[str | None, dict[str, Any]]:
         """Mirror the registry entry into the Account row; return its cursor and state."""
         with session_scope(self.engine) as s:
-            row = s.get(tables.Account, account.id)
+            row = s.get(tables.AccountRow, account.id)
             if row is None:
-                row = tables.Account(
+                row = tables.AccountRow(
                     id=account.id, platform=account.platform, handle=account.handle
                 )
                 s.add(row)
@@ -247,7 +247,7 @@ class Pipeline:
         )
         now = self.now()
         with session_scope(self.engine) as s:
-            row = s.get(tables.Account, account.id)
+            row = s.get(tables.AccountRow, account.id)
             assert row is not None
             row.last_scan_at = now
             row.last_error = result.error
@@ -274,9 +274,11 @@ class Pipeline:
             known = {
                 ext: (pid, h)
                 for ext, pid, h in s.exec(
-                    select(tables.Post.external_id, tables.Post.id, tables.Post.scanned_hash)
-                    .where(tables.Post.platform == account.platform)
-                    .where(tables.Post.external_id.in_([p.external_id for p in posts]))  # type: ignore[attr-defined]
+                    select(
+                        tables.PostRow.external_id, tables.PostRow.id, tables.PostRow.scanned_hash
+                    )
+                    .where(tables.PostRow.platform == account.platform)
+                    .where(tables.PostRow.external_id.in_([p.external_id for p in posts]))  # type: ignore[attr-defined]
                 )
             }
         hashes = {p.external_id: content_hash(p) for p in posts}
@@ -289,13 +291,13 @@ class Pipeline:
             seen = [known[p.external_id][0] for p in posts if p.external_id not in found]
             if seen:  # unchanged posts: one statement, no per-post round trip
                 s.exec(
-                    update(tables.Post)
-                    .where(tables.Post.id.in_(seen))  # type: ignore[union-attr]
+                    update(tables.PostRow)
+                    .where(tables.PostRow.id.in_(seen))  # type: ignore[union-attr]
                     .values(last_seen_at=now)
                 )
             ids = self._write_changed(s, changed, known, hashes, now, result)
             self._store_findings(s, account, changed, ids, hashes, found, result)
-            acc = s.get(tables.Account, account.id)
+            acc = s.get(tables.AccountRow, account.id)
             assert acc is not None
             if fetched.cursor is not None:
                 acc.cursor = fetched.cursor
@@ -308,10 +310,10 @@ class Pipeline:
             acc.next_scan_at = now + timedelta(seconds=parse_duration(self._interval(account)))
 
     def _detect(
-        self, account: AccountConfig, posts: Sequence[FetchedPost], profile: str | None
-    ) -> dict[str, list[Detected]]:
+        self, account: AccountConfig, posts: Sequence[Post], profile: str | None
+    ) -> dict[str, list[Finding]]:
         """Run every detector over the changed posts in one batch each."""
-        out: dict[str, list[Detected]] = {p.external_id: [] for p in posts}
+        out: dict[str, list[Finding]] = {p.external_id: [] for p in posts}
         live = [p for p in posts if not p.deleted]
         if not live:
             return out
@@ -326,7 +328,7 @@ class Pipeline:
     def _write_changed(
         self,
         s: Session,
-        posts: Sequence[FetchedPost],
+        posts: Sequence[Post],
         known: dict[str, tuple[int | None, str | None]],
         hashes: dict[str, str],
         now: datetime,
@@ -364,7 +366,7 @@ class Pipeline:
                     }
                 )
             else:
-                s.execute(update(tables.Post).where(tables.Post.id == pid).values(**values))  # type: ignore[arg-type]
+                s.execute(update(tables.PostRow).where(tables.PostRow.id == pid).values(**values))  # type: ignore[arg-type]
                 ids[post.external_id] = pid
                 result.posts_changed += 1
         if fresh:
@@ -377,32 +379,34 @@ class Pipeline:
         self,
         s: Session,
         account: AccountConfig,
-        posts: Sequence[FetchedPost],
+        posts: Sequence[Post],
         ids: dict[str, int],
         hashes: dict[str, str],
-        found: dict[str, list[Detected]],
+        found: dict[str, list[Finding]],
         result: AccountResult,
     ) -> None:
         """Insert new findings (idempotently), resolve vanished ones, queue notifications."""
-        existing: dict[int, list[tables.Finding]] = {}
+        existing: dict[int, list[tables.FindingRow]] = {}
         if ids:
-            query = select(tables.Finding).where(tables.Finding.post_id.in_(list(ids.values())))  # type: ignore[union-attr]
+            query = select(tables.FindingRow).where(
+                tables.FindingRow.post_id.in_(list(ids.values()))
+            )  # type: ignore[union-attr]
             for old in s.exec(query):
                 existing.setdefault(old.post_id, []).append(old)
         now = self.now()
-        new: list[tuple[FetchedPost, NewFinding]] = []
+        new: list[tuple[Post, NewFinding]] = []
         for post in posts:
             pid, chash = ids[post.external_id], hashes[post.external_id]
             prints = {fingerprint(post, f, chash): f for f in found[post.external_id]}
             olds = existing.get(pid, [])
             self._resolve_vanished(s, account, post, olds, prints, result)
             have = {f.fingerprint for f in olds}
-            pii = [
-                (f.start, f.end, f.category) for f in prints.values() if f.detector == "student_pii"
+            sensitive = [
+                (f.start, f.end, f.category) for f in prints.values() if self._info(f).masks_spans
             ]
             for fp, f in prints.items():
                 if fp not in have:
-                    excerpt = masked_excerpt(post.text, f.start, f.end, pii)
+                    excerpt = masked_excerpt(post.text, f.start, f.end, sensitive)
                     new.append((post, NewFinding(f, fp, pid, chash, excerpt)))
         if not new:
             return
@@ -420,9 +424,9 @@ class Pipeline:
         self,
         s: Session,
         account: AccountConfig,
-        post: FetchedPost,
-        olds: list[tables.Finding],
-        prints: dict[str, Detected],
+        post: Post,
+        olds: list[tables.FindingRow],
+        prints: dict[str, Finding],
         result: AccountResult,
     ) -> None:
         """Open findings the re-scan no longer produces become resolved, with an audit event."""
@@ -442,17 +446,22 @@ class Pipeline:
                 )
             )
 
+    def _info(self, found: Finding) -> DetectorInfo:
+        """The declaration of the detector that produced `found`."""
+        return detector_info(found.detector)
+
     def _queue(
         self,
         s: Session,
         account: AccountConfig,
-        post: FetchedPost,
+        post: Post,
         finding: NewFinding,
         pending: list[dict[str, Any]],
     ) -> None:
         """Outbox items for a new finding, added to `pending` (inserted in the scan transaction)."""
         f = finding.detected
-        payload = {
+        info = self._info(f)
+        payload: ItemPayload = {
             "account_id": account.id,
             "site_name": account.site_name,
             "platform": account.platform,
@@ -463,7 +472,9 @@ class Pipeline:
             "severity": f.severity,
             "explanation": f.explanation,
             "excerpt": finding.excerpt,
-            "policy_item": POLICY_ITEMS.get(f.detector, ""),
+            "policy_item": info.policy_item,
+            "action": info.action,
+            "category_label": info.categories.get(f.category, ""),
         }
         now = self.now()
         pending.extend(
@@ -478,5 +489,7 @@ class Pipeline:
                 "created_at": now,
                 "next_attempt_at": now,
             }
-            for route in routes_for(self.config, account, f.detector, f.severity)
+            for route in routes_for(
+                self.config, account, f.severity, privacy_officer=info.privacy_officer
+            )
         )

@@ -6,16 +6,6 @@ from dataclasses import dataclass
 
 from scanner.config.schema import AccountConfig, Config
 
-PII_DETECTOR = "student_pii"
-
-#: The policy item each detector enforces (quoted in alerts).
-POLICY_ITEMS = {
-    "student_pii": "Policy item 4(b): confidentiality of personally identifiable student information",
-    "disclaimer": "Policy item 2: disclaimer that information may change and official "
-    "information is on district sites",
-    "posting_time": "Policy: electronic communication at times that do not disrupt class",
-}
-
 
 @dataclass(frozen=True)
 class Route:
@@ -39,11 +29,13 @@ def _delivery(config: Config, recipient: str, severity: str) -> str | None:
     return "digest"
 
 
-def routes_for(config: Config, account: AccountConfig, detector: str, severity: str) -> list[Route]:
-    """Sponsor always; the privacy officer for student-PII findings; admin CCs by severity."""
+def routes_for(
+    config: Config, account: AccountConfig, severity: str, *, privacy_officer: bool
+) -> list[Route]:
+    """Sponsor always; the privacy officer when the detector asks for it; admin CCs by severity."""
     wanted: list[tuple[str, str]] = [(account.sponsor.email, "sponsor")]
     officer = config.scanner.privacy_officer
-    if detector == PII_DETECTOR and officer is not None:
+    if privacy_officer and officer is not None:
         wanted.append((officer.email, "privacy_officer"))
     for email in config.scanner.notifications.admin_cc.get(severity, []):  # type: ignore[call-overload]
         wanted.append((email, "admin_cc"))

@@ -7,13 +7,19 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from connectors import REGISTRY as CONNECTORS
+from connectors import CONNECTORS
 from connectors.base import Connector, FetchResult
-from detectors import REGISTRY as DETECTORS
-from detectors.base import AccountInfo, DetectionContext, Detector
+from detectors import DETECTORS
+from detectors.base import Detector
 from scanner.config.schema import AccountConfig, Config
+from scanner.errors import RegistryError
+from scanner.records import AccountInfo, DetectionContext, DetectorInfo
 
 log = logging.getLogger(__name__)
+#: For findings of a detector that is not installed (any more): masked and routed like PII.
+UNKNOWN_DETECTOR = DetectorInfo(
+    policy_item="", action="", categories={}, masks_spans=True, privacy_officer=True
+)
 
 
 def build_detectors(config: Config) -> dict[str, Detector]:
@@ -66,3 +72,11 @@ def account_info(account: AccountConfig, profile_text: str | None) -> AccountInf
 def detection_context(config: Config, profiles: dict[str, str | None]) -> DetectionContext:
     """Context for a batch: every registered account, with the profile texts we know."""
     return DetectionContext({a.id: account_info(a, profiles.get(a.id)) for a in config.accounts})
+
+
+def detector_info(name: str) -> DetectorInfo:
+    """What the detector registered as `name` declares (`UNKNOWN_DETECTOR` if none is)."""
+    try:
+        return DETECTORS.get(name).info
+    except RegistryError:
+        return UNKNOWN_DETECTOR

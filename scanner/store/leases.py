@@ -1,6 +1,6 @@
-"""Account leases: which worker scans which due account, safely across processes.
+"""AccountRow leases: which worker scans which due account, safely across processes.
 
-A lease is (`lease_owner`, `lease_until`) on the Account row. Claiming is atomic:
+A lease is (`lease_owner`, `lease_until`) on the AccountRow row. Claiming is atomic:
 PostgreSQL uses `SELECT … FOR UPDATE SKIP LOCKED` then an UPDATE in the same transaction, so
 concurrent workers never wait on or share a row; SQLite (one writer at a time) uses a single
 conditional `UPDATE … WHERE id IN (SELECT … due …) RETURNING id`. A lease that is not released
@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from scanner.store.tables import Account
+from scanner.store.tables import AccountRow
 
 DEFAULT_LEASE_SECONDS = 900
 
@@ -26,18 +26,18 @@ DEFAULT_LEASE_SECONDS = 900
 def due_conditions(now: datetime) -> list[ColumnElement[bool]]:
     """SQL conditions of a due account: next scan and retry time reached, not capped, no lease."""
     return [
-        or_(Account.next_scan_at.is_(None), Account.next_scan_at <= now),  # type: ignore[union-attr,operator]
-        or_(Account.retry_at.is_(None), Account.retry_at <= now),  # type: ignore[union-attr,operator]
-        Account.capped == false(),  # type: ignore[arg-type]
-        or_(Account.lease_until.is_(None), Account.lease_until <= now),  # type: ignore[union-attr,operator]
+        or_(AccountRow.next_scan_at.is_(None), AccountRow.next_scan_at <= now),  # type: ignore[union-attr,operator]
+        or_(AccountRow.retry_at.is_(None), AccountRow.retry_at <= now),  # type: ignore[union-attr,operator]
+        AccountRow.capped == false(),  # type: ignore[arg-type]
+        or_(AccountRow.lease_until.is_(None), AccountRow.lease_until <= now),  # type: ignore[union-attr,operator]
     ]
 
 
 def _due_ids(now: datetime, limit: int, exclude: Collection[str]) -> Any:
-    stmt = select(Account.id).where(*due_conditions(now))
+    stmt = select(AccountRow.id).where(*due_conditions(now))
     if exclude:
-        stmt = stmt.where(Account.id.not_in(list(exclude)))  # type: ignore[attr-defined]
-    return stmt.order_by(Account.next_scan_at.asc().nulls_first(), Account.id).limit(limit)  # type: ignore[union-attr]
+        stmt = stmt.where(AccountRow.id.not_in(list(exclude)))  # type: ignore[attr-defined]
+    return stmt.order_by(AccountRow.next_scan_at.asc().nulls_first(), AccountRow.id).limit(limit)  # type: ignore[union-attr]
 
 
 def claim_due_accounts(
@@ -66,8 +66,8 @@ def claim_due_accounts(
             )
             if ids:
                 conn.execute(
-                    update(Account)
-                    .where(Account.id.in_(ids))  # type: ignore[attr-defined]
+                    update(AccountRow)
+                    .where(AccountRow.id.in_(ids))  # type: ignore[attr-defined]
                     .values(lease_owner=worker, lease_until=until)
                 )
             return sorted(ids)
@@ -75,10 +75,10 @@ def claim_due_accounts(
         # database's single write lock makes the check and the claim atomic.
         sub = _due_ids(now, limit, exclude).scalar_subquery()
         rows = conn.execute(
-            update(Account)
-            .where(Account.id.in_(sub))  # type: ignore[attr-defined]
+            update(AccountRow)
+            .where(AccountRow.id.in_(sub))  # type: ignore[attr-defined]
             .values(lease_owner=worker, lease_until=until)
-            .returning(Account.id)
+            .returning(AccountRow.id)
         )
         return sorted(rows.scalars().all())
 
@@ -89,8 +89,8 @@ def renew_lease(
     """Extend `worker`'s lease on an account; False when the lease was lost to another worker."""
     with engine.begin() as conn:
         result = conn.execute(
-            update(Account)
-            .where(Account.id == account_id, Account.lease_owner == worker)  # type: ignore[arg-type]
+            update(AccountRow)
+            .where(AccountRow.id == account_id, AccountRow.lease_owner == worker)  # type: ignore[arg-type]
             .values(lease_until=now + timedelta(seconds=lease_seconds))
         )
         return result.rowcount == 1
@@ -105,8 +105,8 @@ def release_account(
         values["next_scan_at"] = next_scan_at
     with engine.begin() as conn:
         result = conn.execute(
-            update(Account)
-            .where(Account.id == account_id, Account.lease_owner == worker)  # type: ignore[arg-type]
+            update(AccountRow)
+            .where(AccountRow.id == account_id, AccountRow.lease_owner == worker)  # type: ignore[arg-type]
             .values(**values)
         )
         return result.rowcount == 1
@@ -116,15 +116,15 @@ def release_all(engine: Engine, worker: str) -> int:
     """Release every lease `worker` holds (clean shutdown); how many were released."""
     with engine.begin() as conn:
         result = conn.execute(
-            update(Account)
-            .where(Account.lease_owner == worker)  # type: ignore[arg-type]
+            update(AccountRow)
+            .where(AccountRow.lease_owner == worker)  # type: ignore[arg-type]
             .values(lease_owner=None, lease_until=None)
         )
         return result.rowcount
 
 
 def sync_accounts(engine: Engine, accounts: Iterable[Any]) -> set[str]:
-    """Create missing Account rows for registered accounts (due at once); return ids to exclude.
+    """Create missing AccountRow rows for registered accounts (due at once); return ids to exclude.
 
     `accounts` are `AccountConfig`s. The returned set holds ids stored in the database that are
     disabled or no longer registered: the scheduler passes it to `claim_due_accounts`.
@@ -132,7 +132,7 @@ def sync_accounts(engine: Engine, accounts: Iterable[Any]) -> set[str]:
     """
     enabled = {a.id: a for a in accounts if a.enabled}
     with engine.begin() as conn:
-        stored = set(conn.execute(select(Account.id)).scalars().all())
+        stored = set(conn.execute(select(AccountRow.id)).scalars().all())
         missing = [
             {
                 "id": a.id,
@@ -151,7 +151,7 @@ def sync_accounts(engine: Engine, accounts: Iterable[Any]) -> set[str]:
         insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
         for start in range(0, len(missing), 1000):
             conn.execute(
-                insert(Account).on_conflict_do_nothing(index_elements=["id"]),
+                insert(AccountRow).on_conflict_do_nothing(index_elements=["id"]),
                 missing[start : start + 1000],
             )
     return stored - set(enabled)

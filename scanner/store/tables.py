@@ -8,8 +8,6 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-FINDING_STATUSES = ("open", "confirmed", "dismissed", "resolved")
-
 
 def utcnow() -> datetime:
     """Timezone-aware now in UTC."""
@@ -46,7 +44,7 @@ def _ts(nullable: bool = True, index: bool = False) -> Any:
     )
 
 
-class Account(SQLModel, table=True):
+class AccountRow(SQLModel, table=True):
     """A registered account's scan state (its registry entry lives in accounts.yaml)."""
 
     __tablename__ = "account"
@@ -71,7 +69,7 @@ class Account(SQLModel, table=True):
     lease_until: datetime | None = _ts()
 
 
-class Post(SQLModel, table=True):
+class PostRow(SQLModel, table=True):
     """A post as last fetched; `content_hash` decides whether detectors run again."""
 
     __tablename__ = "post"
@@ -95,7 +93,7 @@ class Post(SQLModel, table=True):
     text_purged_at: datetime | None = _ts()
 
 
-class Finding(SQLModel, table=True):
+class FindingRow(SQLModel, table=True):
     """One stored finding. `fingerprint` makes re-detection idempotent."""
 
     __tablename__ = "finding"

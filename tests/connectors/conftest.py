@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from connectors import REGISTRY
+from connectors import CONNECTORS
 from connectors.base import FetchResult
 from connectors.replay import ReplayAccount, cassette
 
@@ -29,7 +29,7 @@ def replay(
     **settings: Any,
 ) -> FetchResult:
     """Fetch `handle` with the real connector while replaying cassettes/<platform>/<name>.yaml."""
-    cls = REGISTRY.get(platform)
+    cls = CONNECTORS.get(platform)
     connector = cls(cls.Settings(**settings), offline=True)
     account = ReplayAccount(
         id="acct-1",

@@ -284,10 +284,10 @@ def blackhole(monkeypatch):
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_connection_timeout(platform, blackhole):
-    from connectors import REGISTRY
+    from connectors import CONNECTORS
     from connectors.replay import ReplayAccount
 
-    cls = REGISTRY.get(platform)
+    cls = CONNECTORS.get(platform)
     connector = cls(cls.Settings(timeout_seconds=0.3), offline=True)
     account = ReplayAccount(
         "acct-1", platform, HANDLES[platform], FEED if platform == "blog" else None

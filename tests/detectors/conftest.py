@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from detectors.base import District
+from scanner.records import District
 from scanner.scan.evaluate import district_from_csvs
 
 DATA = Path(__file__).resolve().parents[1] / "data"

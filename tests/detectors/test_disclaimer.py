@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from connectors.base import Post
-from detectors.base import AccountInfo, DetectionContext, District
 from detectors.disclaimer import DisclaimerDetector, DisclaimerSettings, expand
+from scanner.records import AccountInfo, DetectionContext, District, Post
 from scanner.scan.evaluate import evaluate
 
 DOMAINS = ("mvsd.k12.wa.us", "maplevalleysd.org")

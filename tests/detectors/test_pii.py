@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from connectors.base import Post
-from detectors import REGISTRY
-from detectors.base import DetectionContext
+from detectors import DETECTORS
 from detectors.pii import StudentPiiDetector
+from scanner.records import DetectionContext, Post
 from tests.detectors.conftest import DATA
 
 
@@ -277,7 +276,7 @@ def test_spacy_pipeline_is_slim(pii_detector):
 
 
 def test_registry_resolves_the_detector():
-    assert REGISTRY.get("student_pii") is StudentPiiDetector
+    assert DETECTORS.get("student_pii") is StudentPiiDetector
     assert StudentPiiDetector.name == "student_pii"
 
 

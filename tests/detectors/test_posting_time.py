@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from connectors.base import Post
-from detectors.base import AccountInfo, DetectionContext, District
 from detectors.posting_time import PostingTimeDetector, PostingTimeSettings
+from scanner.records import AccountInfo, DetectionContext, District, Post
 
 TZ = ZoneInfo("America/Los_Angeles")
 

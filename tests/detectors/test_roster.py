@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connectors.base import Post
-from detectors.base import DetectionContext, RosterEntry
 from detectors.pii.roster import RosterIndex, name_forms, normalize_name
+from scanner.records import DetectionContext, Post, RosterEntry
 
 ROSTER = (
     RosterEntry("S1", "Zoë", "Okonkwo-Bell", grade="5", directory_opt_out=True),

@@ -15,11 +15,12 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy.engine import Engine
 
-from connectors.base import FetchResult, Post
-from detectors import REGISTRY as DETECTORS
-from detectors.base import DetectionContext, DetectorSettings, Finding
+from connectors.base import FetchResult
+from detectors import DETECTORS
+from detectors.base import DetectorSettings
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
+from scanner.records import DetectionContext, Finding, Post
 from scanner.scan.pipeline import Pipeline
 from tests.conftest import write_config
 

@@ -10,10 +10,10 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from detectors.base import Finding
 from scanner import errors
 from scanner.config.schema import Config
 from scanner.errors import ConfigError
+from scanner.records import Finding
 from scanner.review import workflow
 from scanner.scan import allowrules
 from scanner.scan.allowrules import AllowRules, normalise
@@ -145,9 +145,11 @@ def test_changed_key_is_reported(tmp_path: Path, monkeypatch) -> None:
         AllowRules.load(make_config(tmp_path / "config"))
 
 
-def _open(engine: Engine) -> list[tables.Finding]:
+def _open(engine: Engine) -> list[tables.FindingRow]:
     with Session(engine) as s:
-        return list(s.exec(select(tables.Finding).where(tables.Finding.status == "open")).all())
+        return list(
+            s.exec(select(tables.FindingRow).where(tables.FindingRow.status == "open")).all()
+        )
 
 
 def test_allow_rule_from_a_finding_suppresses_future_scans(tmp_path: Path, engine: Engine) -> None:
@@ -178,7 +180,9 @@ def test_allow_rule_from_a_finding_suppresses_future_scans(tmp_path: Path, engin
     feed.put("acct-0", "p1", "Great job Mrs. Parker and Emma Johnson!!")
     pipeline(config, engine, feed, T0 + timedelta(days=3)).scan()
     with Session(engine) as s:
-        on_p1 = s.exec(select(tables.Finding).where(tables.Finding.post_id == parker.post_id)).all()
+        on_p1 = s.exec(
+            select(tables.FindingRow).where(tables.FindingRow.post_id == parker.post_id)
+        ).all()
     assert sorted((f.start, f.status) for f in on_p1) == [
         (10, "dismissed"),
         (26, "open"),
@@ -193,14 +197,14 @@ def test_allow_refused_when_text_purged_or_changed(tmp_path: Path, engine: Engin
     pipeline(config, engine, feed).scan()
     (f,) = _open(engine)
     with Session(engine) as s:
-        post = s.get(tables.Post, f.post_id)
+        post = s.get(tables.PostRow, f.post_id)
         post.content_hash = "0" * 64
         s.add(post)
         s.commit()
     with pytest.raises(errors.ReviewError, match="post changed since this finding"):
         workflow.add_allow_rule(config, engine, f.id, reason="x", reviewer="kim")
     with Session(engine) as s:
-        post = s.get(tables.Post, f.post_id)
+        post = s.get(tables.PostRow, f.post_id)
         post.text_purged_at = tables.utcnow()
         s.add(post)
         s.commit()

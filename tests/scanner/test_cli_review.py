@@ -192,7 +192,9 @@ def test_purge_that_would_expire_open_findings_exits_2(cli) -> None:
     )
     with engine.begin() as conn:  # the findings were found two days ago
         conn.execute(
-            tables.Finding.__table__.update().values(created_at=tables.utcnow() - timedelta(days=2))
+            tables.FindingRow.__table__.update().values(
+                created_at=tables.utcnow() - timedelta(days=2)
+            )
         )
     result = invoke("purge")
     assert result.exit_code == 2 and "open finding(s) are older" in result.output

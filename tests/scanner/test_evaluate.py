@@ -10,7 +10,8 @@ from typing import ClassVar
 import pytest
 from rich.console import Console
 
-from detectors.base import DetectionContext, DetectorSettings, District, Finding
+from detectors.base import DetectorSettings
+from scanner.records import DetectionContext, District, Finding
 from scanner.scan.evaluate import (
     ALL,
     DisclaimerMetrics,

@@ -30,14 +30,16 @@ def add_accounts(engine: Engine, rows: dict[str, dict[str, Any]]) -> None:
     with Session(engine) as s:
         for account_id, fields in rows.items():
             s.add(
-                tables.Account(id=account_id, platform="reddit", handle=f"r/{account_id}", **fields)
+                tables.AccountRow(
+                    id=account_id, platform="reddit", handle=f"r/{account_id}", **fields
+                )
             )
         s.commit()
 
 
-def account(engine: Engine, account_id: str) -> tables.Account:
+def account(engine: Engine, account_id: str) -> tables.AccountRow:
     with Session(engine) as s:
-        row = s.get(tables.Account, account_id)
+        row = s.get(tables.AccountRow, account_id)
         assert row is not None
         return row
 
@@ -134,5 +136,5 @@ def test_concurrent_claims_never_overlap(engine: Engine) -> None:
     claimed = [i for mine in got.values() for i in mine]
     assert sorted(claimed) == ids  # every account exactly once
     with Session(engine) as s:
-        owners = {a.id: a.lease_owner for a in s.exec(select(tables.Account)).all()}
+        owners = {a.id: a.lease_owner for a in s.exec(select(tables.AccountRow)).all()}
     assert all(owners[i] == name for name, mine in got.items() for i in mine)

@@ -26,11 +26,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from connectors.base import FetchResult, Post
-from detectors.base import DetectionContext, DetectorSettings, Finding
+from connectors.base import FetchResult
+from detectors.base import DetectorSettings
 from scanner.cli import notify as cli_notify
 from scanner.config.schema import AccountConfig, Config, ScannerFile
 from scanner.notify.send import Notifier, retry_delay
+from scanner.records import DetectionContext, Finding, Post
 from scanner.scan.pipeline import Pipeline
 from scanner.store import tables
 from tests.smtp_server import Received, SmtpServer

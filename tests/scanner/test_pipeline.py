@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from connectors.base import FetchResult, Post
-from detectors.base import DetectionContext, DetectorSettings, Finding
+from connectors.base import FetchResult
+from detectors.base import DetectorSettings
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.errors import RateLimited, TransientError
+from scanner.records import DetectionContext, Finding, Post
 from scanner.scan.pipeline import Pipeline
 from scanner.store import tables
 from tests.conftest import write_config
@@ -102,8 +103,8 @@ def counts(engine: Engine) -> dict[str, int]:
         return {
             name: s.exec(select(func.count()).select_from(table)).one()
             for name, table in [
-                ("posts", tables.Post),
-                ("findings", tables.Finding),
+                ("posts", tables.PostRow),
+                ("findings", tables.FindingRow),
                 ("outbox", tables.Outbox),
             ]
         }
@@ -128,7 +129,7 @@ def test_scan_is_idempotent(cfg: Config, engine: Engine) -> None:
     assert len(detector.seen) == 3  # unchanged posts are not detected again
     assert platform.calls[-2:] == [("a", "t3_a_2"), ("b", "t3_b_1")]
     with Session(engine) as s:
-        acc = s.get(tables.Account, "a")
+        acc = s.get(tables.AccountRow, "a")
         assert acc and acc.profile_text == "about us" and acc.state == {"seen": 2}
         assert acc.next_scan_at and acc.next_scan_at > acc.last_scan_at  # type: ignore[operator]
         item = s.exec(
@@ -146,7 +147,7 @@ def test_edited_post_is_rescanned_and_old_finding_resolved(cfg: Config, engine: 
     result = pipe.scan(["a"]).results[0]
     assert (result.posts_changed, result.findings_new, result.findings_resolved) == (1, 0, 1)
     with Session(engine) as s:
-        finding = s.exec(select(tables.Finding)).one()
+        finding = s.exec(select(tables.FindingRow)).one()
         assert (
             finding.status == "resolved"
             and finding.resolved_reason == "post edited; no longer found"
@@ -166,7 +167,7 @@ def test_deleted_post_resolves_open_findings(cfg: Config, engine: Engine) -> Non
     platform.posts["a"] = [replace(post("a", 1, "[deleted]"), deleted=True)]
     assert pipe.scan(["a"]).results[0].findings_resolved == 2
     with Session(engine) as s:
-        reasons = {f.resolved_reason for f in s.exec(select(tables.Finding))}
+        reasons = {f.resolved_reason for f in s.exec(select(tables.FindingRow))}
     assert reasons == {"post deleted"}
 
 
@@ -186,7 +187,7 @@ def test_failing_account_is_recorded_and_others_continue(
     assert [r.ok for r in summary.results] == [False, True]
     assert type(error).__name__ in (summary.results[0].error or "")
     with Session(engine) as s:
-        acc = s.get(tables.Account, "a")
+        acc = s.get(tables.AccountRow, "a")
         assert acc and acc.cursor is None and acc.consecutive_failures == 1
         assert (acc.retry_at == error.retry_at) if retry else acc.retry_at is None  # type: ignore[attr-defined]
         run = s.get(tables.ScanRun, summary.run_id)
@@ -217,14 +218,14 @@ def test_crash_between_fetch_and_commit_loses_and_duplicates_nothing(
         pipe.scan(["a"])
     assert counts(engine) == {"posts": 0, "findings": 0, "outbox": 0}
     with Session(engine) as s:
-        acc = s.get(tables.Account, "a")
+        acc = s.get(tables.AccountRow, "a")
         assert acc is not None and acc.cursor is None
     monkeypatch.setattr(Pipeline, "_queue", real_queue)
     pipe.scan(["a"])
     pipe.scan(["a"])
     assert counts(engine) == {"posts": 5, "findings": 10, "outbox": 15}
     with Session(engine) as s:
-        assert s.get(tables.Account, "a").cursor == "t3_a_5"  # type: ignore[union-attr]
+        assert s.get(tables.AccountRow, "a").cursor == "t3_a_5"  # type: ignore[union-attr]
 
 
 def test_registry_fields_mirrored_and_handle_change_resets_cursor(
@@ -236,7 +237,7 @@ def test_registry_fields_mirrored_and_handle_change_resets_cursor(
     Pipeline(moved, engine, {}, fetch=platform).scan(["a"])
     assert platform.calls == [("a", None), ("a", None)]
     with Session(engine) as s:
-        acc = s.get(tables.Account, "a")
+        acc = s.get(tables.AccountRow, "a")
         assert acc and acc.handle == "r/moved" and acc.sponsor_email == "sponsor0@mvsd.k12.wa.us"
 
 
@@ -247,4 +248,4 @@ def test_a_post_repeated_within_one_fetch_is_stored_once(cfg: Config, engine: En
     )
     assert result.ok and result.posts_new == 1
     with Session(engine) as s:
-        assert [p.text for p in s.exec(select(tables.Post))] == ["BAD news, edited"]
+        assert [p.text for p in s.exec(select(tables.PostRow))] == ["BAD news, edited"]

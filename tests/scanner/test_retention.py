@@ -20,15 +20,15 @@ pytestmark = pytest.mark.usefixtures("env")
 RETENTION = "retention: {post_text_days: 30, finding_days: 365}\n"
 
 
-def _posts(engine: Engine) -> dict[str, tables.Post]:
+def _posts(engine: Engine) -> dict[str, tables.PostRow]:
     with Session(engine) as s:
-        return {p.external_id: p for p in s.exec(select(tables.Post)).all()}
+        return {p.external_id: p for p in s.exec(select(tables.PostRow)).all()}
 
 
 def _snapshot(engine: Engine) -> list:
     with Session(engine) as s:
         out = []
-        for table in (tables.Post, tables.Finding, tables.AuditEvent, tables.Outbox):
+        for table in (tables.PostRow, tables.FindingRow, tables.AuditEvent, tables.Outbox):
             out.extend(sorted((r.model_dump() for r in s.exec(select(table)).all()), key=str))
         return out
 

@@ -17,9 +17,9 @@ from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  #
 pytestmark = pytest.mark.usefixtures("env")
 
 
-def _findings(engine: Engine) -> list[tables.Finding]:
+def _findings(engine: Engine) -> list[tables.FindingRow]:
     with Session(engine) as s:
-        return list(s.exec(select(tables.Finding).order_by(tables.Finding.id)).all())
+        return list(s.exec(select(tables.FindingRow).order_by(tables.FindingRow.id)).all())
 
 
 def _events(engine: Engine, action: str | None = None) -> list[tables.AuditEvent]:
@@ -32,7 +32,7 @@ def _events(engine: Engine, action: str | None = None) -> list[tables.AuditEvent
 
 def _set_status(engine: Engine, finding_id: int, status: str) -> None:
     with Session(engine) as s:
-        f = s.get(tables.Finding, finding_id)
+        f = s.get(tables.FindingRow, finding_id)
         assert f is not None
         f.status = status
         s.add(f)

@@ -96,9 +96,9 @@ class Harness:
         return [r.account_id for r in self.service.run_once().results]
 
 
-def accounts(engine: Engine) -> dict[str, tables.Account]:
+def accounts(engine: Engine) -> dict[str, tables.AccountRow]:
     with Session(engine) as s:
-        return {a.id: a for a in s.exec(select(tables.Account)).all()}
+        return {a.id: a for a in s.exec(select(tables.AccountRow)).all()}
 
 
 def test_intervals_jitter_and_once(tmp_path: Path, engine: Engine) -> None:
