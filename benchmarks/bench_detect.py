@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from detectors.pii.engine import LANGUAGE, build_vanilla_analyzer  # noqa: E402
 from scanner.records import DetectionContext, Post  # noqa: E402
-from scanner.scan.evaluate import district_from_csvs  # noqa: E402
+from tests.support.district import district_from_csvs  # noqa: E402
 
 
 def corpus_texts(path: Path, at_least: int) -> list[str]:

@@ -25,7 +25,9 @@ from scanner.cli.common import (
     print_json,
     setup_logging,
 )
+from scanner.cli.eval import register as register_eval
 from scanner.cli.notify import register as register_notify
+from scanner.cli.plugins import register as register_plugins
 from scanner.cli.review import register as register_review
 from scanner.cli.run import register as register_run
 from scanner.errors import ConnectorError
@@ -227,37 +229,6 @@ def detect(
             stream.close()
 
 
-@app.command("eval")
-def evaluate(
-    corpus: Path = typer.Option(..., "--corpus", help="Labelled JSON-lines corpus."),
-    config_dir: Path = ConfigOption,
-    as_json: bool = JsonOption,
-    vanilla: bool = typer.Option(
-        True, "--vanilla/--no-vanilla", help="Also score vanilla Presidio."
-    ),
-) -> None:
-    """Score the configured detectors (and vanilla Presidio) on a labelled corpus."""
-    from scanner.scan import evaluate as ev
-    from scanner.scan.wiring import build_detectors
-
-    config = load_config_or_exit(config_dir)
-    if not corpus.is_file():
-        fail(f"--corpus: {corpus} not found")
-    records, errors = ev.load_corpus(corpus)
-    for line in errors:
-        err_console.print(line, markup=False, highlight=False)
-    with console.status("Loading detectors…", spinner="dots"):
-        detectors = build_detectors(config)
-    model = getattr(config.detectors.get("student_pii"), "spacy_model", None)
-    report = ev.evaluate(
-        records, detectors, config.district, vanilla_model=model if vanilla else None
-    )
-    if as_json:
-        print_json(report.to_dict())
-    else:
-        report.render(console)
-
-
 @app.command()
 def demo(
     config_dir: Path = ConfigOption,
@@ -271,7 +242,14 @@ def demo(
         raise typer.Exit(code)
 
 
-for _register in (register_admin, register_review, register_notify, register_run):
+for _register in (
+    register_admin,
+    register_review,
+    register_notify,
+    register_run,
+    register_eval,
+    register_plugins,
+):
     _register(app)
 
 

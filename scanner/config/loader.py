@@ -127,10 +127,18 @@ def _check_accounts(cfg_dir: Path, accounts: list[AccountConfig], problems: list
                     f"one of {', '.join(platforms)}",
                 )
             )
-        if account.platform == "blog" and not account.feed_url:
-            problems.append(
-                Problem(ACCOUNTS_FILE, f"{where}.feed_url", "missing for a blog", "the feed URL")
-            )
+        else:
+            info = CONNECTORS.get(account.platform).info
+            for key in info.required_account_fields:
+                if not getattr(account, key, None):
+                    problems.append(
+                        Problem(
+                            ACCOUNTS_FILE,
+                            f"{where}.{key}",
+                            f"missing for {account.platform} accounts",
+                            f"the {key.replace('_', ' ')}",
+                        )
+                    )
         if account.replay and not (cfg_dir / account.replay).is_file():
             problems.append(
                 Problem(

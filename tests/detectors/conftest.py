@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scanner.records import District
-from scanner.scan.evaluate import district_from_csvs
+from tests.support.district import district_from_csvs
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -287,5 +287,6 @@ def test_corpus_accuracy(det: DisclaimerDetector) -> None:
     result = evaluate(
         records, {"disclaimer": det}, District(district_domains=DOMAINS), vanilla_model=None
     )
-    assert result.disclaimer is not None and result.disclaimer.total == len(records)
-    assert result.disclaimer.accuracy >= 0.95, result.disclaimer.misses
+    flags = result.flags["disclaimer"]
+    assert flags.total == len(records)
+    assert flags.accuracy >= 0.95, flags.misses

@@ -1,0 +1,1 @@
+"""Shared test helpers: fakes, builders and servers used across the test packages."""
