@@ -1,5 +1,5 @@
 """`python -m scanner`: the same command line as the `scanner` console script."""
 
-from scanner.cli.main import app
+from scanner.cli.main import main
 
-app(prog_name="scanner")
+main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from enum import IntEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -14,10 +15,30 @@ from sqlalchemy.engine import Engine
 
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
-from scanner.errors import ConfigError, DatabaseError
+from scanner.errors import ConfigError, ConnectorError, DatabaseError, ScannerError, SendError
 from scanner.store.engine import open_database, resolve_url
 
-EXIT_OK, EXIT_ACCOUNTS_FAILED, EXIT_USAGE = 0, 1, 2
+
+class ExitCode(IntEnum):
+    """What `scanner` exits with."""
+
+    OK = 0
+    PARTIAL_FAILURE = 1  # some accounts or e-mails failed; the rest completed
+    USAGE = 2  # a usage or config error: nothing was done
+
+
+def exit_code_for(exc: ScannerError) -> ExitCode:
+    """The one mapping from the error tree to exit codes."""
+    if isinstance(exc, ConnectorError | SendError):
+        return ExitCode.PARTIAL_FAILURE
+    return ExitCode.USAGE
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one line for the terminal (control characters removed)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return "".join(ch for ch in text if ch.isprintable())
+
 
 console = Console()
 err_console = Console(stderr=True)
@@ -28,7 +49,7 @@ ConfigOption = typer.Option(
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
     """Print one clear line (no traceback) and exit."""
     err_console.print(message, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -45,13 +66,15 @@ def load_config_or_exit(config_dir: Path) -> Config:
     except ConfigError as exc:
         for problem in exc.problems:
             err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise typer.Exit(ExitCode.USAGE) from None
 
 
 def engine_or_exit(config: Config, *, migrate: bool = True) -> Engine:
     """The migrated database engine, or a clear message and exit 2."""
     try:
-        return open_database(resolve_url(config.scanner.database.url), migrate=migrate)
+        return open_database(
+            resolve_url(config.scanner.database.url, config.state_dir), migrate=migrate
+        )
     except DatabaseError as exc:
         fail(str(exc))
 

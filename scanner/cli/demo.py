@@ -5,40 +5,45 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from scanner.cli.common import console, fail, load_config_or_exit
+import typer
+
+from scanner.cli.common import ConfigOption, console, fail, load_config_or_exit
+from scanner.cli.scan import print_summary, run_scan
+from scanner.config.loader import state_dir_for
 from scanner.config.schema import Config, DatabaseConfig
 from scanner.errors import DatabaseError
+from scanner.notify.send import Notifier
+from scanner.review.report import write_report
 from scanner.store.engine import make_engine, upgrade
 
 
 def demo_config(config: Config, out: Path) -> Config:
-    """The bundled config pointed at var/demo: SQLite there, e-mails as .eml files there.
+    """The bundled config pointed at `out`: its state folder, SQLite there, e-mails as .eml files.
 
-    SCANNER_DATABASE_URL is deliberately ignored: the demo never touches a real database.
+    SCANNER_DATABASE_URL and SCANNER_STATE_DIR are deliberately ignored: the demo never touches
+    a real deployment's database or state, and only runs on accounts that replay cassettes.
     """
     scanner = config.scanner.model_copy(
         update={
             "database": DatabaseConfig(url=f"sqlite:///{(out / 'scanner.db').resolve()}"),
             "mail": config.scanner.mail.model_copy(
-                update={"transport": "file", "folder": str(out / "outbox")}
+                update={"transport": "file", "folder": str((out / "outbox").resolve())}
             ),
         }
     )
     missing = [a.id for a in config.accounts if a.enabled and not a.replay]
     if missing:
         fail(f"demo: accounts without a `replay` cassette: {', '.join(missing)}")
-    return dataclasses.replace(config, scanner=scanner)
+    return dataclasses.replace(config, scanner=scanner, state_dir=out.resolve())
 
 
-def run_demo(config_dir: Path, out: Path) -> int:
+def run_demo(config_dir: Path, out: Path | None) -> int:
     """Scan every bundled account from its cassette, send alerts to .eml files, write a report."""
-    from scanner.cli.main import print_summary, run_scan
-    from scanner.notify.send import Notifier
-    from scanner.review.report import write_report
-
-    config = demo_config(load_config_or_exit(config_dir), out)
+    loaded = load_config_or_exit(config_dir)
+    out = out or state_dir_for(loaded.dir, loaded.scanner, environ=False)
+    config = demo_config(loaded, out)
     out.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(config.scanner.database.url)
+    engine = make_engine(str(config.scanner.database.url))
     try:
         upgrade(engine)
     except DatabaseError as exc:
@@ -47,13 +52,32 @@ def run_demo(config_dir: Path, out: Path) -> int:
     print_summary(summary)
     sent = Notifier(config, engine).run(digest_now=True)
     write_report(config, engine, out / "report.html", out / "report.csv")
-    outbox = Path(config.scanner.mail.folder)
+    outbox = config.state_path(config.scanner.mail.folder)
+    emails = len(list(outbox.glob("*.eml"))) if outbox.is_dir() else 0
+    where = "" if config_dir.resolve() == Path("config").resolve() else f" --config {config_dir}"
     console.print(
         f"\nDatabase: {out / 'scanner.db'}\n"
-        f"E-mails:  {outbox}/ ({sent.sent} written this run, "
-        f"{len(list(outbox.glob('*.eml'))) if outbox.is_dir() else 0} in total)\n"
+        f"E-mails:  {outbox}/ ({sent.sent} written this run, {emails} in total)\n"
         f"Report:   {out / 'report.html'}\n"
-        "Next: `scanner findings list --config config` after pointing database.url at the demo "
-        f"database (SCANNER_DATABASE_URL=sqlite:///{out / 'scanner.db'})."
+        f"Next:     scanner findings list{where}   (then: findings show ID, report, status)",
+        markup=False,
+        highlight=False,
     )
     return 1 if summary.failed else 0
+
+
+def demo(
+    config_dir: Path = ConfigOption,
+    out: Path = typer.Option(
+        None, "--out", help="Where the demo writes its files (default: the config's state folder)."
+    ),
+) -> None:
+    """The full pipeline offline: bundled config + cassettes → SQLite, .eml files, HTML report."""
+    code = run_demo(config_dir, out)
+    if code:
+        raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `demo` to the app."""
+    app.command("demo")(demo)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
+import typer
 from rich.console import Console
 
 from detectors.base import Detector
+from scanner.cli.common import (
+    ConfigOption,
+    err_console,
+    fail,
+    load_config_or_exit,
+)
 from scanner.config.schema import Config
 from scanner.records import Post
 from scanner.scan.wiring import build_detectors, detection_context
@@ -99,3 +108,28 @@ def run_detect(config: Config, stream: Iterable[bytes], out: IO[str], err: Conso
     if batch:
         _judge(detectors, batch, ctx, out)
     return bad
+
+
+def detect(
+    config_dir: Path = ConfigOption,
+    input_file: str = typer.Option("-", "--input", "-i", help="JSON-lines file, or - for stdin."),
+) -> None:
+    """Run the configured detectors on JSON lines {"id","text","platform"?,"account"?,"created_at"?}."""
+    config = load_config_or_exit(config_dir)
+    if input_file == "-":
+        stream = sys.stdin.buffer
+    else:
+        try:
+            stream = open(input_file, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            fail(f"--input: cannot read {input_file} ({exc.strerror})")
+    try:
+        run_detect(config, stream, sys.stdout, err_console)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def register(app: typer.Typer) -> None:
+    """Add `detect` to the app."""
+    app.command("detect")(detect)

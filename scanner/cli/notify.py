@@ -8,9 +8,8 @@ import typer
 from rich.table import Table
 
 from scanner.cli.common import (
-    EXIT_ACCOUNTS_FAILED,
-    EXIT_OK,
     ConfigOption,
+    ExitCode,
     JsonOption,
     console,
     engine_or_exit,
@@ -77,7 +76,7 @@ def register(app: typer.Typer) -> None:
                 print_json(report.to_dict())
             else:
                 _print_status(report)
-            raise typer.Exit(EXIT_OK)
+            raise typer.Exit(ExitCode.OK)
         requeued = notifier.retry_dead() if retry_dead else 0
         result = notifier.run(digest_now=digest_now)
         if json_out:
@@ -89,4 +88,4 @@ def register(app: typer.Typer) -> None:
                 f"{result.emails_created} e-mail(s) composed, {result.sent} sent, "
                 f"{result.failed} to retry, {result.dead} dead-lettered."
             )
-        raise typer.Exit(EXIT_ACCOUNTS_FAILED if result.failed or result.dead else EXIT_OK)
+        raise typer.Exit(ExitCode.PARTIAL_FAILURE if result.failed or result.dead else ExitCode.OK)

@@ -22,7 +22,10 @@ from scanner.cli.common import (
 def report_cmd(
     config_dir: Path = ConfigOption,
     output: Path = typer.Option(
-        Path("var/report"), "--output", "-o", help="Folder for compliance.html and .csv."
+        None,
+        "--output",
+        "-o",
+        help="Folder for compliance.html and .csv (default: <state>/report).",
     ),
 ) -> None:
     """Write the compliance report (compliance.html with a weekly chart, compliance.csv)."""
@@ -30,6 +33,7 @@ def report_cmd(
 
     config = load_config_or_exit(config_dir)
     engine = engine_or_exit(config)
+    output = output or config.state_dir / "report"
     html, csv_path = output / "compliance.html", output / "compliance.csv"
     try:
         write_report(config, engine, html, csv_path)

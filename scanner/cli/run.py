@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from scanner.cli.common import (
-    EXIT_ACCOUNTS_FAILED,
     ConfigOption,
+    ExitCode,
     JsonOption,
     console,
     engine_or_exit,
@@ -51,7 +51,7 @@ def run(
             f"{len(summary.results)} accounts scanned, {failed} failed", highlight=False
         )
         if failed:
-            raise typer.Exit(EXIT_ACCOUNTS_FAILED)
+            raise typer.Exit(ExitCode.PARTIAL_FAILURE)
         return
     service.run_forever()
 

@@ -7,11 +7,11 @@ The roster is only handed to the detector (which keeps keyed hashes of names), n
 from __future__ import annotations
 
 import csv
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from scanner.config.keys import read_local_key
 from scanner.errors import Problem, SecretError
 from scanner.records import District, RosterEntry, StaffMember
 
@@ -79,8 +79,11 @@ def _flag(value: str, file: str, where: str, problems: list[Problem]) -> bool:
     return False
 
 
-def _roster_secret(cfg_dir: Path, scanner: ScannerFile, problems: list[Problem]) -> bytes:
-    """The HMAC key for roster hashes: configured secret, else a local key file made once."""
+def roster_secret(
+    cfg_dir: Path, scanner: ScannerFile, state_dir: Path, problems: list[Problem]
+) -> bytes:
+    """The HMAC key for roster hashes: the configured secret, else the local key file if it
+    exists (b"" when none was made yet; the commands that need one create it)."""
     if scanner.roster_secret is not None:
         try:
             return scanner.roster_secret.reveal(cfg_dir).encode()
@@ -89,15 +92,12 @@ def _roster_secret(cfg_dir: Path, scanner: ScannerFile, problems: list[Problem])
                 Problem("scanner.yaml", "roster_secret", str(exc), "a secret reference")
             )
             return b""
-    key_file = Path("var") / "roster.key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip().encode()
+    return read_local_key(state_dir)
 
 
-def load_district_csvs(cfg_dir: Path, scanner: ScannerFile, problems: list[Problem]) -> District:
+def load_district_csvs(
+    cfg_dir: Path, scanner: ScannerFile, state_dir: Path, problems: list[Problem]
+) -> District:
     """Build the detectors' `District` from scanner.yaml and the CSVs it names."""
 
     def resolve(p: str) -> Path:
@@ -127,7 +127,6 @@ def load_district_csvs(cfg_dir: Path, scanner: ScannerFile, problems: list[Probl
                 StaffMember(row["first_name"], row["last_name"], row["title"], row["email"])
             )
     roster: list[RosterEntry] | None = None
-    secret = b""
     if scanner.student_roster:
         path = resolve(scanner.student_roster)
         roster = []
@@ -153,7 +152,7 @@ def load_district_csvs(cfg_dir: Path, scanner: ScannerFile, problems: list[Probl
                     preferred_name=row.get("preferred_name", ""),
                 )
             )
-        secret = _roster_secret(cfg_dir, scanner, problems)
+    secret = roster_secret(cfg_dir, scanner, state_dir, problems)
     return District(
         timezone=ZoneInfo(scanner.timezone),
         district_domains=tuple(d.lower() for d in scanner.district_domains),

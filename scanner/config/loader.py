@@ -6,6 +6,7 @@ writes anything.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,19 @@ def _check_accounts(cfg_dir: Path, accounts: list[AccountConfig], problems: list
             )
 
 
+STATE_ENV = "SCANNER_STATE_DIR"
+
+
+def state_dir_for(cfg_dir: Path, scanner_file: ScannerFile | None, *, environ: bool = True) -> Path:
+    """The state folder: $SCANNER_STATE_DIR (when `environ`), else `state_dir` from
+    scanner.yaml (relative to the config folder), else `var/` inside the config folder."""
+    chosen = os.environ.get(STATE_ENV) if environ else None
+    if not chosen and scanner_file is not None and scanner_file.state_dir:
+        chosen = scanner_file.state_dir
+    path = Path(chosen).expanduser() if chosen else Path("var")
+    return (path if path.is_absolute() else cfg_dir / path).resolve()
+
+
 def load_config(config_dir: Path | str = "config") -> Config:
     """Load and validate a config folder; raises `ConfigError` listing every problem."""
     cfg_dir = Path(config_dir).resolve()
@@ -181,8 +195,18 @@ def load_config(config_dir: Path | str = "config") -> Config:
         detector_settings = _validate_plugins(
             "detectors", DETECTORS, scanner_file.detectors, problems
         )
-        district = load_district_csvs(cfg_dir, scanner_file, problems)
+        district = load_district_csvs(
+            cfg_dir, scanner_file, state_dir_for(cfg_dir, scanner_file), problems
+        )
     if problems:
         raise ConfigError(problems)
     assert scanner_file is not None
-    return Config(cfg_dir, scanner_file, accounts, platforms, detector_settings, district)
+    return Config(
+        cfg_dir,
+        scanner_file,
+        accounts,
+        platforms,
+        detector_settings,
+        district,
+        state_dir_for(cfg_dir, scanner_file),
+    )

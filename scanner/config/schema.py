@@ -93,9 +93,12 @@ class AccountsFile(Strict):
 
 
 class DatabaseConfig(Strict):
-    """Where findings are stored; SCANNER_DATABASE_URL overrides `url`."""
+    """Where findings are stored; SCANNER_DATABASE_URL overrides `url`.
 
-    url: str = "sqlite:///var/scanner.db"
+    Unset: SQLite `scanner.db` in the state folder; a relative SQLite path is relative to it.
+    """
+
+    url: str | None = None
 
 
 class ScheduleConfig(Strict):
@@ -124,7 +127,7 @@ class MailConfig(Strict):
     username: str | None = None
     password: Secret | None = None
     sender: str = Field(default="scanner@localhost", alias="from", pattern=EMAIL_RE)
-    folder: str = "var/outbox"
+    folder: str = "outbox"  # relative to the state folder
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=8, ge=1)
 
@@ -162,6 +165,7 @@ class ScannerFile(Strict):
     """scanner.yaml."""
 
     version: Literal[1]
+    state_dir: str | None = None  # relative to the config folder; default: <config>/var
     district_name: str = "School District"
     timezone: str = "America/New_York"
     district_domains: list[str] = Field(default_factory=list)
@@ -201,6 +205,7 @@ class Config:
     platforms: dict[str, Any] = field(default_factory=dict)  # name -> connector Settings
     detectors: dict[str, Any] = field(default_factory=dict)  # name -> detector Settings
     district: District = field(default_factory=District)
+    state_dir: Path = field(default_factory=Path)  # absolute once loaded
 
     def account(self, account_id: str) -> AccountConfig:
         """The registered account with this id (KeyError if none)."""
@@ -213,3 +218,8 @@ class Config:
         """A path from the config, absolute or relative to the config folder."""
         p = Path(path).expanduser()
         return p if p.is_absolute() else self.dir / p
+
+    def state_path(self, path: str | Path) -> Path:
+        """A runtime-state path, absolute or relative to the state folder."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.state_dir / p

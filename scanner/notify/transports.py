@@ -188,8 +188,8 @@ def eml_name(outbox_id: int, message_id: str) -> str:
 
 
 def build_transport(config: Config) -> Transport:
-    """The configured transport. A relative `mail.folder` resolves against the working folder."""
+    """The configured transport. A relative `mail.folder` resolves against the state folder."""
     mail = config.scanner.mail
     if mail.transport == "file":
-        return FileTransport(Path(mail.folder).expanduser())
+        return FileTransport(config.state_path(mail.folder))
     return SmtpTransport(mail, secrets_dir=config.dir)

@@ -29,6 +29,7 @@ import yaml
 from anyascii import anyascii
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from scanner.config.keys import ensure_local_key, key_path, read_local_key
 from scanner.config.loader import read_yaml
 from scanner.config.problems import problems_from_validation
 from scanner.config.schema import Config
@@ -83,16 +84,24 @@ def normalise(value: str) -> str:
     return _NON_WORD.sub(" ", text).strip(" .")
 
 
-def rule_key(config: Config) -> bytes:
-    """The local HMAC key (the roster's): `roster_secret` if configured, else var/roster.key."""
+def rule_key(config: Config, *, create: bool = False) -> bytes:
+    """The local HMAC key (the roster's): `roster_secret` if configured, else the key file in
+    the state folder, made when `create` (adding a rule) and missing."""
     if config.district.roster_secret:
         return config.district.roster_secret
-    from scanner.config.district import _roster_secret  # one source of truth for the local key
-
-    problems: list[Problem] = []
-    key = _roster_secret(config.dir, config.scanner, problems)
-    if problems or not key:
-        raise ConfigError(problems or [Problem("scanner.yaml", "roster_secret", "empty key")])
+    key = ensure_local_key(config.state_dir) if create else read_local_key(config.state_dir)
+    if not key:
+        raise ConfigError(
+            [
+                Problem(
+                    "scanner.yaml",
+                    "roster_secret",
+                    f"allow_rules.yaml has rules but the key they were hashed with is missing "
+                    f"({key_path(config.state_dir)})",
+                    "the roster_secret or the state folder the rules were written with",
+                )
+            ]
+        )
     return key
 
 
@@ -152,7 +161,7 @@ class AllowRules:
                             RULES_FILE,
                             "key_id",
                             "the rules were hashed with a different key (roster_secret or "
-                            "var/roster.key changed)",
+                            "the key file in the state folder changed)",
                             "the key the rules were written with",
                         )
                     ]
@@ -199,7 +208,7 @@ def add_rule(
     """Append a rule built from a flagged value to allow_rules.yaml (atomically, under a lock)."""
     if not reason.strip():
         raise ValueError("an allow-rule needs a --reason")
-    key = rule_key(config)
+    key = rule_key(config, create=True)
     kind, value = flagged_text(text, start, end)
     if not normalise(value):
         raise ValueError("the flagged text is empty after normalising; no rule can match it")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from connectors import CONNECTORS
 from connectors.base import Connector, FetchResult
 from detectors import DETECTORS
 from detectors.base import Detector
+from scanner.config.keys import ensure_local_key
 from scanner.config.schema import AccountConfig, Config
 from scanner.errors import RegistryError
 from scanner.records import AccountInfo, DetectionContext, DetectorInfo
@@ -23,9 +25,15 @@ UNKNOWN_DETECTOR = DetectorInfo(
 
 
 def build_detectors(config: Config) -> dict[str, Detector]:
-    """The enabled detectors, built once each (spaCy/Presidio load here), in registry order."""
+    """The enabled detectors, built once each (spaCy/Presidio load here), in registry order.
+
+    A roster without a configured `roster_secret` gets the local key, made here on first use.
+    """
+    district = config.district
+    if district.roster is not None and not district.roster_secret:
+        district = replace(district, roster_secret=ensure_local_key(config.state_dir))
     return {
-        name: DETECTORS.get(name)(settings, config.district)
+        name: DETECTORS.get(name)(settings, district)
         for name, settings in config.detectors.items()
         if settings.enabled
     }

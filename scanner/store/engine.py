@@ -29,9 +29,14 @@ def safe_url(url: str) -> str:
         return "<invalid database URL>"
 
 
-def resolve_url(configured: str | None) -> str:
-    """SCANNER_DATABASE_URL wins over `database.url`; a bare postgresql:// uses psycopg 3."""
-    url = os.environ.get(ENV_URL) or configured or "sqlite:///var/scanner.db"
+def resolve_url(configured: str | None, state_dir: Path) -> str:
+    """SCANNER_DATABASE_URL wins over `database.url`, which defaults to SQLite `scanner.db` in
+    the state folder (a relative SQLite path is relative to it); postgresql:// uses psycopg 3."""
+    url = os.environ.get(ENV_URL) or configured or "sqlite:///scanner.db"
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        name = url.removeprefix("sqlite:///")
+        if name and name != ":memory:" and not name.startswith(":"):
+            url = f"sqlite:///{(state_dir / name).resolve()}"
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url

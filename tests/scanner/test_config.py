@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from scanner.cli.main import app
 from scanner.config.loader import load_config
+from scanner.store.engine import resolve_url
 from scanner.config.schema import parse_duration
 from scanner.errors import ConfigError, SecretError
 from scanner.secrets import Secret
@@ -34,7 +35,9 @@ def test_bundled_config_is_valid() -> None:
 
 def test_minimal_config_gets_defaults(config_dir: Path) -> None:
     config = load_config(config_dir)
-    assert config.scanner.database.url == "sqlite:///var/scanner.db"
+    assert config.scanner.database.url is None
+    assert config.state_dir == (config_dir / "var").resolve()
+    assert resolve_url(None, config.state_dir) == f"sqlite:///{config.state_dir / 'scanner.db'}"
     assert config.accounts[0].initial_posts == 100
     assert all(s.enabled for s in config.detectors.values())
 

@@ -258,7 +258,6 @@ def test_cli_run_once_and_status(
     platform = FakePlatform({"a": [post("a", 1, "BAD ok")]}, errors={"b": AuthError("401")})
     monkeypatch.setattr(service, "build_detectors", lambda config: {"fake": KeywordDetector()})
     monkeypatch.setattr(service, "fetch_account", platform)
-    monkeypatch.chdir(tmp_path)  # mail.folder "outbox" is relative to the working folder
     runner = CliRunner()
     result = runner.invoke(
         app, ["--log-json", "run", "--once", "--config", str(folder), "--worker", "cron-1"]
@@ -277,7 +276,7 @@ def test_cli_run_once_and_status(
     # the notify job ran after the pass: both alert items went out, the finding stays open
     assert rows["a"]["open_findings"] == 1 and rows["a"]["unsent_outbox"] == 0
     assert rows["a"]["backlog"] == 1
-    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+    assert len(list((folder / "var" / "outbox").glob("*.eml"))) == 2  # in the state folder
     assert rows["a"]["next_scan_at"] > rows["a"]["last_scan_at"]
     assert rows["a"]["lease_owner"] is None
     result = runner.invoke(app, ["status", "--config", str(folder)])

@@ -1,0 +1,90 @@
+"""`scanner scan`: one pass over the registered accounts, with a progress bar and a summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from scanner.cli.common import (
+    ConfigOption,
+    ExitCode,
+    JsonOption,
+    console,
+    engine_or_exit,
+    err_console,
+    fail,
+    load_config_or_exit,
+    print_json,
+)
+from scanner.scan.pipeline import Pipeline, ScanSummary
+from scanner.scan.wiring import build_detectors
+
+
+def print_summary(summary: ScanSummary) -> None:
+    """The per-account summary table of a scan."""
+    table = Table(title=f"Scan {summary.run_id}")
+    for col in ("account", "platform", "fetched", "new", "changed", "findings", "status"):
+        table.add_column(
+            col, justify="right" if col in ("fetched", "new", "changed", "findings") else "left"
+        )
+    for r in summary.results:
+        status = "[green]ok[/]" if r.ok else f"[red]{r.error}[/]"
+        if r.notes:
+            status += " " + "; ".join(r.notes)
+        table.add_row(
+            r.account_id,
+            r.platform,
+            str(r.fetched),
+            str(r.posts_new),
+            str(r.posts_changed),
+            str(r.findings_new),
+            status,
+        )
+    console.print(table)
+
+
+def run_scan(config: Any, engine: Any, account_ids: list[str] | None, quiet: bool) -> ScanSummary:
+    """Build detectors once, scan with a progress bar, return the summary."""
+    with console.status("Loading detectors…", spinner="dots"):
+        detectors = build_detectors(config)
+    pipeline = Pipeline(config, engine, detectors)
+    ids = account_ids or [a.id for a in config.accounts if a.enabled]
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Scanning accounts", total=len(ids))
+        return pipeline.scan(ids, on_account=lambda _r: progress.advance(task))
+
+
+def scan(
+    account: list[str] = typer.Option(None, "--account", "-a", help="Only this account id."),
+    config_dir: Path = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """One pass over the registered accounts (or only --account ID)."""
+    config = load_config_or_exit(config_dir)
+    unknown = [a for a in account or [] if a not in {x.id for x in config.accounts}]
+    if unknown:
+        fail(f"unknown account id {', '.join(unknown)}; see `scanner accounts list`")
+    engine = engine_or_exit(config)
+    summary = run_scan(config, engine, account or None, quiet=as_json)
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(ExitCode.PARTIAL_FAILURE)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `scan` to the app."""
+    app.command("scan")(scan)
