@@ -50,7 +50,7 @@ class GraphClient:
     """A thin, error-mapping wrapper around `facebook.GraphAPI`."""
 
     def __init__(self, access_token: str, version: str, timeout: float, what: str):
-        import facebook
+        import facebook  # platform library loads on first fetch (start-up speed)
 
         install_log_redaction()
         self.what = what
@@ -90,7 +90,7 @@ class GraphClient:
 
     def map_error(self, exc: BaseException) -> ConnectorError:
         """facebook-sdk/requests/vcrpy exception → error tree; never carries the token."""
-        import facebook
+        import facebook  # platform library loads on first fetch (start-up speed)
 
         what = self.what
         response = self.last

@@ -19,7 +19,14 @@ from typing import Any, Generic, TypeVar
 import requests
 
 from connectors.base import ConnectorSettings
-from scanner.errors import AuthError, ConnectorError, NotFound, RateLimited, TransientError
+from scanner.errors import (
+    AuthError,
+    ConnectorError,
+    NotFound,
+    RateLimited,
+    ReplayError,
+    TransientError,
+)
 
 S = TypeVar("S", bound=ConnectorSettings)
 
@@ -169,11 +176,10 @@ def status_error(
 
 def transport_error(exc: BaseException, what: str) -> ConnectorError | None:
     """Map a transport-level exception (timeout, connection, bad JSON, replay miss), else None."""
+    # vcrpy loads only when a cassette is replayed (start-up speed)
     from vcr.errors import CannotOverwriteExistingCassetteException
 
     if isinstance(exc, CannotOverwriteExistingCassetteException):
-        from scanner.errors import ReplayError
-
         request = exc.failed_request
         return ReplayError(
             f"{what}: the replay cassette has no unplayed recorded response for "

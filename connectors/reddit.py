@@ -54,7 +54,7 @@ class RedditConnector(HttpConnector[RedditSettings]):
     # --- client ---------------------------------------------------------------------------
 
     def _client(self) -> Any:
-        import praw
+        import praw  # platform library loads on first fetch (start-up speed)
 
         def secret(field: str, required: bool = True) -> str | None:
             return resolve_secret(
@@ -197,8 +197,8 @@ def _to_post(submission: Any, account_id: str) -> Post:
 
 def _map_error(exc: BaseException, what: str) -> ConnectorError | None:
     """praw/prawcore/requests/vcrpy exception → error tree (None for programming errors)."""
-    import praw.exceptions
-    import prawcore.exceptions as pce
+    import praw.exceptions  # platform library loads on first fetch (start-up speed)
+    import prawcore.exceptions as pce  # platform library loads on first fetch (start-up speed)
 
     if isinstance(exc, pce.RequestException):
         original = exc.original_exception

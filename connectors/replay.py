@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from connectors import CONNECTORS
 from connectors.base import FetchResult
 from connectors.http import redact
 from scanner.errors import ReplayError
@@ -64,7 +65,7 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def _vcr(record: bool, exists: bool) -> Any:
-    import vcr
+    import vcr  # vcrpy loads only when a cassette is replayed (start-up speed)
 
     mode = ("new_episodes" if exists else "once") if record else "none"
     instance = vcr.VCR(
@@ -121,7 +122,6 @@ def fetch_replayed(
     settings: Any = None,
 ) -> FetchResult:
     """Fetch one account of `platform` from a replay cassette, offline (for `scanner fetch`)."""
-    from connectors import CONNECTORS
 
     connector_class = CONNECTORS.get(platform)
     connector = connector_class(settings or connector_class.Settings(), offline=True)

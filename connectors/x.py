@@ -53,7 +53,7 @@ class XConnector(HttpConnector[XSettings]):
     Settings: ClassVar[type[ConnectorSettings]] = XSettings
 
     def _client(self) -> Any:
-        import tweepy
+        import tweepy  # platform library loads on first fetch (start-up speed)
 
         token = resolve_secret(
             self.settings.bearer_token,
@@ -277,7 +277,7 @@ def _recent(
 
 def _map_error(exc: BaseException, what: str) -> ConnectorError | None:
     """tweepy/requests/vcrpy exception → error tree (None for programming errors)."""
-    import tweepy
+    import tweepy  # platform library loads on first fetch (start-up speed)
 
     if isinstance(exc, tweepy.HTTPException):
         response = exc.response

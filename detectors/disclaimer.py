@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from rapidfuzz import fuzz
 
 from detectors import textnorm
 from detectors.base import DetectorSettings
@@ -134,7 +135,6 @@ class DisclaimerDetector:
     Settings: ClassVar[type[DisclaimerSettings]] = DisclaimerSettings
 
     def __init__(self, settings: DisclaimerSettings, district: District):
-        from rapidfuzz import fuzz
 
         self.settings = settings
         self._ratio = fuzz.ratio

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz, process
 
 from detectors import textnorm
 
@@ -165,7 +166,6 @@ class PhraseMatcher:
         self.strict = strict
 
     def find(self, text: FoldedText) -> list[Hit]:
-        from rapidfuzz import fuzz, process
 
         words, hits = text.words, []
         for n, phrases in self.by_len.items():

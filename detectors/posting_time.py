@@ -189,7 +189,7 @@ class PostingTimeDetector:
             self._load_calendar(district)
         self._holidays = None
         if settings.holidays.enabled:
-            import holidays
+            import holidays  # loaded only when holidays are configured (start-up speed)
 
             self._holidays = holidays.country_holidays(
                 settings.holidays.country, subdiv=settings.holidays.subdivision
@@ -202,7 +202,7 @@ class PostingTimeDetector:
         self.kinds = kinds
 
     def _load_calendar(self, district: District) -> None:
-        from icalendar import Calendar
+        from icalendar import Calendar  # loaded only when a calendar is configured (start-up speed)
 
         path = district.config_dir / self.settings.calendar_file
         cal = Calendar.from_ical(path.read_bytes())

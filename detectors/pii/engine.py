@@ -37,7 +37,7 @@ _tld_lock = threading.Lock()
 def configure_tldextract_offline() -> None:
     """Make `tldextract.extract` (used by Presidio's e-mail recognizer) read only its bundled
     public-suffix snapshot: no download, no cache directory, no logged traceback."""
-    import tldextract.tldextract as tld
+    import tldextract.tldextract as tld  # loaded with the engine (start-up speed)
 
     with _tld_lock:
         if getattr(tld.TLD_EXTRACTOR, "_scanner_offline", False):

@@ -9,14 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from detectors.pii import vocab
 from detectors.pii.roster import RosterIndex, normalize_name
+from detectors.pii.settings import StudentPiiSettings
 from scanner.records import District
-
-if TYPE_CHECKING:
-    from detectors.pii.detector import StudentPiiSettings
 
 NAME, ID, CONTACT, DOB = "STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB"
 _ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
@@ -157,7 +155,8 @@ class PostRules:
         district: District,
         english_words: frozenset[str] = frozenset(),
     ):
-        from spacy.lang.en.stop_words import STOP_WORDS  # spaCy is loaded by now (engine.py)
+        # spaCy loads with the engine (start-up speed)
+        from spacy.lang.en.stop_words import STOP_WORDS
 
         self.window = settings.context_window
         # ordinary English words (engine.english_words); "will" and "may" are names too

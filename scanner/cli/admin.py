@@ -13,6 +13,7 @@ from rich.table import Table
 from ruamel.yaml import YAML
 
 from scanner.cli.common import (
+    CONFIG_CHECKS,
     ConfigOption,
     JsonOption,
     console,
@@ -113,7 +114,7 @@ def _append_accounts(config_dir: Path, new: list[dict[str, Any]]) -> None:
         with (trial / ACCOUNTS_FILE).open("w", encoding="utf-8") as fh:
             y.dump(data, fh)
         try:
-            load_config(trial)
+            load_config(trial, checks=CONFIG_CHECKS)
         except ConfigError as exc:
             for problem in exc.problems:
                 console.print(str(problem), markup=False, highlight=False)

@@ -16,7 +16,12 @@ from sqlalchemy.engine import Engine
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.errors import ConfigError, ConnectorError, DatabaseError, ScannerError, SendError
+from scanner.scan.allowrules import AllowRules
+from scanner.schedule.cron import cron_problems
 from scanner.store.engine import open_database, resolve_url
+
+#: Checks of the registry by the layers above config, run by every command that loads it.
+CONFIG_CHECKS = (cron_problems,)
 
 
 class ExitCode(IntEnum):
@@ -57,10 +62,9 @@ def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
 
 def load_config_or_exit(config_dir: Path) -> Config:
     """The validated config, or every problem printed and exit 2."""
-    from scanner.scan.allowrules import AllowRules
 
     try:
-        config = load_config(config_dir)
+        config = load_config(config_dir, checks=CONFIG_CHECKS)
         AllowRules.load(config)  # reviewers' allow_rules.yaml is part of the config
         return config
     except ConfigError as exc:

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from connectors import CONNECTORS
 from scanner.cli.common import (
     ConfigOption,
     ExitCode,
@@ -17,8 +18,10 @@ from scanner.cli.common import (
     fail,
     load_config_or_exit,
 )
-from scanner.errors import ConnectorError
+from scanner.config.schema import AccountConfig, Config, Contact, ScannerFile
+from scanner.errors import ConnectorError, RegistryError
 from scanner.records import Post
+from scanner.scan.wiring import build_connector, replay_context
 
 
 def post_to_json(post: Post) -> dict[str, Any]:
@@ -49,10 +52,6 @@ def fetch(
     as_json: bool = typer.Option(False, "--json", help="JSON lines (one Post each)."),
 ) -> None:
     """Fetch one account and print its posts (JSON lines with --json)."""
-    from connectors import CONNECTORS
-    from scanner.config.schema import AccountConfig, Contact
-    from scanner.errors import RegistryError
-    from scanner.scan.wiring import build_connector, replay_context
 
     if replay is not None and not replay.is_file():
         fail(f"--replay: cassette {replay} not found")
@@ -99,7 +98,6 @@ def fetch(
 
 def _config_for_fetch(config_dir: Path) -> Any:
     """The config when there is one (platform settings); built-in defaults otherwise."""
-    from scanner.config.schema import Config, ScannerFile
 
     if (config_dir / "scanner.yaml").is_file():
         return load_config_or_exit(config_dir)

@@ -17,6 +17,9 @@ from scanner.cli.common import (
     load_config_or_exit,
     print_json,
 )
+from scanner.errors import RetentionError
+from scanner.review.report import write_report
+from scanner.review.retention import purge
 
 
 def report_cmd(
@@ -29,7 +32,6 @@ def report_cmd(
     ),
 ) -> None:
     """Write the compliance report (compliance.html with a weekly chart, compliance.csv)."""
-    from scanner.review.report import write_report
 
     config = load_config_or_exit(config_dir)
     engine = engine_or_exit(config)
@@ -48,8 +50,6 @@ def purge_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Blank old post text and expired finding/audit detail per `retention` in scanner.yaml."""
-    from scanner.errors import RetentionError
-    from scanner.review.retention import purge
 
     config = load_config_or_exit(config_dir)
     engine = engine_or_exit(config)

@@ -20,6 +20,7 @@ from scanner.cli.common import (
     load_config_or_exit,
     print_json,
 )
+from scanner.schedule.status import account_status
 
 
 def _when(value: datetime | None) -> str:
@@ -36,6 +37,7 @@ def run(
     ),
 ) -> None:
     """Run the scheduler: scan due accounts, send notifications, purge; SIGTERM stops cleanly."""
+    # APScheduler loads only for `run`/`status` (start-up speed)
     from scanner.schedule.service import Service
 
     if logging.getLogger().level > logging.INFO:
@@ -58,7 +60,6 @@ def run(
 
 def status(config_dir: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     """Each account's last scan, next scan, errors, rate-limit state, lease and backlog."""
-    from scanner.schedule.status import account_status
 
     config = load_config_or_exit(config_dir)
     engine = engine_or_exit(config)

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from scanner.config.keys import read_local_key
+from scanner.config.schema import ScannerFile
 from scanner.errors import Problem, SecretError
 from scanner.records import District, RosterEntry, StaffMember
-
-if TYPE_CHECKING:
-    from scanner.config.schema import ScannerFile
 
 CONTACT_COLUMNS = ("kind", "value")
 STAFF_COLUMNS = ("first_name", "last_name", "title", "email")

@@ -7,6 +7,7 @@ writes anything.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -164,8 +165,17 @@ def state_dir_for(cfg_dir: Path, scanner_file: ScannerFile | None, *, environ: b
     return (path if path.is_absolute() else cfg_dir / path).resolve()
 
 
-def load_config(config_dir: Path | str = "config") -> Config:
-    """Load and validate a config folder; raises `ConfigError` listing every problem."""
+#: An extra check of the registry by a higher layer (e.g. crontab expressions by the scheduler).
+AccountsCheck = Callable[[Sequence[AccountConfig]], list[Problem]]
+
+
+def load_config(
+    config_dir: Path | str = "config", *, checks: Sequence[AccountsCheck] = ()
+) -> Config:
+    """Load and validate a config folder; raises `ConfigError` listing every problem.
+
+    `checks` run on the parsed accounts and add their problems to the same report.
+    """
     cfg_dir = Path(config_dir).resolve()
     problems: list[Problem] = []
     if not cfg_dir.is_dir():
@@ -186,6 +196,8 @@ def load_config(config_dir: Path | str = "config") -> Config:
         except ValidationError as exc:
             problems.extend(problems_from_validation(exc, ACCOUNTS_FILE, AccountsFile))
         _check_accounts(cfg_dir, accounts, problems)
+        for check in checks:
+            problems.extend(check(accounts))
 
     platforms: dict[str, Any] = {}
     detector_settings: dict[str, Any] = {}

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from scanner.config.schema import Config
 from scanner.records import FindingStatus
+from scanner.review.workflow import to_csv
 from scanner.store import tables
 
 STATUSES = tuple(FindingStatus)
@@ -317,6 +318,5 @@ def write_report(
     html_path.write_text(render_html(data), encoding="utf-8")
     if csv_path is not None:
         csv_path.parent.mkdir(parents=True, exist_ok=True)
-        from scanner.review.workflow import to_csv
 
         csv_path.write_text(to_csv(csv_rows(data), csv_fields(data)), encoding="utf-8")

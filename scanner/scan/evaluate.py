@@ -266,7 +266,10 @@ class EvalReport:
 
 def vanilla_predictions(texts: Sequence[str], model: str, batch_size: int = 64) -> list[list[Span]]:
     """Vanilla Presidio's results mapped to our categories (`VANILLA_MAP`)."""
-    from detectors.pii.engine import analyze_batch, build_vanilla_analyzer
+    from detectors.pii.engine import (  # spaCy + Presidio load only when vanilla is scored (start-up speed)
+        analyze_batch,
+        build_vanilla_analyzer,
+    )
 
     analyzer = build_vanilla_analyzer(model)
     results = analyze_batch(analyzer, list(texts), batch_size=batch_size)

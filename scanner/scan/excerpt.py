@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from scanner.scan.masking import mask_span
+
 WINDOW = 40
 # Defence in depth: whatever the detectors found or missed, an excerpt never shows a run of five
 # or more digits (phone numbers, IDs, PINs, dates of birth) or an e-mail address's user part.
@@ -32,7 +34,6 @@ def masked_excerpt(
     """
     if start is None or end is None:
         return ""
-    from scanner.scan.masking import mask_span
 
     lo, hi = max(0, start - window), min(len(text), end + window)
     spans = sorted(

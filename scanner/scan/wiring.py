@@ -50,6 +50,7 @@ def replay_context(path: Path | None, *, record: bool = False) -> AbstractContex
     """A vcrpy cassette around a fetch when the account replays one; otherwise nothing."""
     if path is None:
         return nullcontext()
+    # vcrpy loads only when a cassette is replayed (start-up speed)
     from connectors.replay import cassette
 
     return cassette(path, record=record)

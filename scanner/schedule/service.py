@@ -26,7 +26,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
@@ -34,8 +33,11 @@ from detectors.base import Detector
 from scanner.config.loader import load_config
 from scanner.config.schema import AccountConfig, Config, parse_duration
 from scanner.errors import ConfigError
+from scanner.notify.send import Notifier
+from scanner.review.retention import purge
 from scanner.scan.pipeline import AccountResult, FetchFn, Pipeline, ScanSummary
 from scanner.scan.wiring import build_detectors, fetch_account
+from scanner.schedule.cron import cron_problems, cron_trigger
 from scanner.store import tables
 from scanner.store.engine import session_scope
 from scanner.store.leases import (
@@ -51,73 +53,6 @@ log = logging.getLogger(__name__)
 Job = Callable[[Config, Engine, str, Callable[[], datetime]], Any]
 
 
-WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]  # crontab numbering: 0 (or 7) = sun
-
-
-def _crontab_weekdays(field: str) -> str:
-    """A crontab day-of-week field as weekday names (APScheduler 3 counts 0 = Monday).
-
-    `1-5` means Monday to Friday in crontab but Tuesday to Saturday to APScheduler's
-    `from_crontab`; names mean the same to both, so numbers are expanded into names.
-    """
-    if not any(c.isdigit() for c in field):
-        return field
-
-    def day(token: str) -> int:
-        if token.isdigit() and int(token) <= 7:
-            return int(token) % 7
-        if token.lower() in WEEKDAYS:
-            return WEEKDAYS.index(token.lower())
-        raise ValueError(f"day of week {token!r} is not 0-7 or sun-sat")
-
-    days: set[int] = set()
-    for part in field.split(","):
-        base, _, step = part.partition("/")
-        if base == "*":
-            first, last = 0, 6
-        elif "-" in base:
-            a, _, b = base.partition("-")
-            first, last = day(a), day(b)
-            last = 7 if b == "7" else last  # 5-7 = fri-sun
-        else:
-            first = day(base)
-            last = 6 if step else first
-        if first > last or (step and (not step.isdigit() or int(step) == 0)):
-            raise ValueError(f"day of week {part!r} is not a valid range or step")
-        days.update(d % 7 for d in range(first, last + 1, int(step or 1)))
-    return "*" if len(days) == 7 else ",".join(WEEKDAYS[d] for d in sorted(days))
-
-
-def cron_trigger(expr: str, timezone: Any = UTC) -> CronTrigger:
-    """The trigger of a standard 5-field crontab expression (minute hour day month weekday).
-
-    Day of week is numbered as crontab does (0 or 7 = Sunday). Restricting both the day of
-    month and the day of week is refused: cron fires when EITHER matches, APScheduler when both.
-    """
-    fields = expr.split()
-    try:
-        if len(fields) != 5:
-            raise ValueError(f"got {len(fields)} fields, not 5")
-        if fields[2] != "*" and fields[4] != "*":
-            raise ValueError("restrict the day of month or the day of week, not both")
-        fields[4] = _crontab_weekdays(fields[4])
-        trigger = CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
-    except ValueError as exc:
-        reason = str(exc).replace(";", ",")
-        raise ValueError(
-            f"{expr!r} is not a crontab expression ({reason}); expected five fields "
-            "'minute hour day-of-month month day-of-week', e.g. '0 7 * * 1-5'"
-        ) from None
-    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
-        raise ValueError(f"{expr!r} never fires; expected a date that exists, e.g. '0 7 1 * *'")
-    return trigger
-
-
-def validate_cron(expr: str) -> None:
-    """Raise ValueError (with what is expected) unless `expr` is a usable crontab expression."""
-    cron_trigger(expr)
-
-
 def default_worker_name() -> str:
     """host:pid — unique per process, readable in `scanner status`."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -125,14 +60,12 @@ def default_worker_name() -> str:
 
 def run_notifier(config: Config, engine: Engine, worker: str, now: Callable[[], datetime]) -> Any:
     """Send what is due (scanner.notify.send claims outbox rows with its own leases)."""
-    from scanner.notify.send import Notifier
 
     return Notifier(config, engine, worker=worker, now=now).run(digest_now=False)
 
 
 def run_purge(config: Config, engine: Engine, worker: str, now: Callable[[], datetime]) -> Any:
     """Apply the retention settings."""
-    from scanner.review.retention import purge
 
     return purge(config, engine, now=now())
 
@@ -171,7 +104,7 @@ class Service:
             tick_seconds,
         )
         self.rng = rng or random.Random()
-        self.config = config or load_config(self.config_dir)
+        self.config = config or load_config(self.config_dir, checks=(cron_problems,))
         self.detectors = detectors if detectors is not None else self.detector_factory(self.config)
         self.pipeline = self._pipeline(self.config, self.detectors)
         self._exclude: set[str] | None = None  # ids never to claim; None = sync before next claim
@@ -377,7 +310,7 @@ class Service:
     def reload(self) -> bool:
         """Load the config folder again; keep the old config (and log why) if the new is invalid."""
         try:
-            new = load_config(self.config_dir)
+            new = load_config(self.config_dir, checks=(cron_problems,))
         except ConfigError as exc:
             for problem in exc.problems:
                 log.error("config reload rejected: %s", problem, extra={"event": "reload_rejected"})

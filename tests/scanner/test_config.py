@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from scanner.cli.main import app
 from scanner.config.loader import load_config
-from scanner.store.engine import resolve_url
 from scanner.config.schema import parse_duration
 from scanner.errors import ConfigError, SecretError
 from scanner.secrets import Secret
+from scanner.store.engine import resolve_url
 from tests.conftest import write_config
 
 runner = CliRunner()

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.errors import AuthError, ConfigError, RateLimited
+from scanner.schedule.cron import cron_problems
 from scanner.schedule.service import Service
 from scanner.schedule.status import account_status
 from scanner.store import tables
@@ -294,7 +295,7 @@ def add_key(folder: Path, account_id: str, line: str) -> None:
 
 def config_problems(folder: Path) -> list[str]:
     try:
-        load_config(folder)
+        load_config(folder, checks=(cron_problems,))
     except ConfigError as exc:
         return str(exc).splitlines()
     return []
