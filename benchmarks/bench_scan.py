@@ -124,6 +124,7 @@ class Timed:
         self.inner, self.timers, self.name = inner, timers, name
 
     def detect_batch(self, posts: Any, ctx: Any) -> Any:
+        """The wrapped detector's findings, timed."""
         start = time.perf_counter()
         try:
             return self.inner.detect_batch(posts, ctx)

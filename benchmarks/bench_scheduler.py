@@ -62,7 +62,7 @@ def timed(fn: Any, *args: Any, **kw: Any) -> tuple[Any, float]:
     return out, time.perf_counter() - start
 
 
-def nothing_new(config: Any, account: Any, cursor: Any, state: Any) -> FetchResult:
+def nothing_new(_config: Any, _account: Any, cursor: Any, _state: Any) -> FetchResult:
     return FetchResult(posts=[], cursor=cursor)
 
 

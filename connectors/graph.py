@@ -62,7 +62,7 @@ class GraphClient:
         )
         self.api.version = "v" + version.lstrip("v")
 
-    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    def _remember(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
         self.last = response
 
     def get(self, path: str, **args: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import requests
+from typing_extensions import override
 
 from connectors.base import ConnectorSettings
 from scanner.errors import (
@@ -107,6 +108,7 @@ class TimeoutSession(requests.Session):
         if user_agent:
             self.headers["User-Agent"] = user_agent
 
+    @override
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any):  # type: ignore[override]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout

@@ -102,6 +102,7 @@ class FoldedText:
 
     @classmethod
     def of(cls, text: str, clause_words: frozenset[str], vocabulary: frozenset[str]) -> FoldedText:
+        """`text` folded and split into comparable words."""
         folded = textnorm.fold(text)
         toks = []
         for tok in textnorm.tokens(folded):  # unsplit hashtags: "#infomaychange"
@@ -166,7 +167,7 @@ class PhraseMatcher:
         self.strict = strict
 
     def find(self, text: FoldedText) -> list[Hit]:
-
+        """Every phrase of this matcher found in `text`."""
         words, hits = text.words, []
         for n, phrases in self.by_len.items():
             for size in {n - 1, n, n + 1} - {0}:

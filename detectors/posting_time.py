@@ -66,10 +66,12 @@ class Period(BaseModel):
 
     @property
     def start_time(self) -> time:
+        """`start` as a time of day."""
         return time.fromisoformat(self.start)
 
     @property
     def end_time(self) -> time:
+        """`end` as a time of day."""
         return time.fromisoformat(self.end)
 
 

@@ -27,7 +27,7 @@ def _pg_available() -> bool:
             pass
         eng.dispose()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception:
         return False
 
 

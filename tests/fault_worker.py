@@ -159,15 +159,15 @@ def main() -> None:
         return serve(config, account, cursor, state)
 
     if phase == "commit":
-        real_queue = Pipeline._queue
+        real_store = Pipeline._store_findings
 
-        def queue(self: Pipeline, s: Any, account: Any, *rest: Any) -> None:
-            real_queue(self, s, account, *rest)
+        def store_findings(self: Pipeline, s: Any, account: Any, *rest: Any) -> None:
+            real_store(self, s, account, *rest)
             if account.id == blocked:
-                s.flush()  # posts, findings and an outbox row are in the open transaction
+                s.flush()  # posts, findings and outbox rows are in the open transaction
                 hang(marker)
 
-        Pipeline._queue = queue  # type: ignore[method-assign]
+        Pipeline._store_findings = store_findings  # type: ignore[method-assign]
 
     class RecordingService(Service):
         def _scan_one(self, account_id: str) -> AccountResult | None:

@@ -27,6 +27,7 @@ from presidio_analyzer.predefined_recognizers import (
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.lookups import Lookups
+from typing_extensions import override
 
 from detectors.pii import recognizers as rec
 
@@ -110,7 +111,8 @@ class RawScoresEnhancer(ContextAwareEnhancer):
     def __init__(self) -> None:
         super().__init__(0.0, 0.0, 0, 0)
 
-    def enhance_using_context(  # noqa: D102
+    @override
+    def enhance_using_context(
         self, text, raw_results, nlp_artifacts, recognizers, context=None
     ) -> list[RecognizerResult]:
         return raw_results

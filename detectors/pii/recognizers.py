@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from typing_extensions import override
 
 STUDENT_ID_NUMBER = "STUDENT_ID_NUMBER"
 STREET_ADDRESS = "STREET_ADDRESS"
@@ -41,6 +42,7 @@ class RegexRecognizer(EntityRecognizer):
     def load(self) -> None:  # noqa: D102 - nothing to load
         pass
 
+    @override
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
@@ -135,6 +137,7 @@ class RosterRecognizer(EntityRecognizer):
     def load(self) -> None:  # noqa: D102 - nothing to load
         pass
 
+    @override
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:

@@ -311,7 +311,7 @@ class PostRules:
 
     # --- per category -------------------------------------------------------------------------
 
-    def _email(self, text: str, low: str, start: int, end: int) -> Candidate | None:
+    def _email(self, low: str, start: int, end: int) -> Candidate | None:
         value = low[start:end]
         if value in self.official_emails:
             return None
@@ -573,7 +573,7 @@ class PostRules:
             kind, start, end = res.entity_type, res.start, res.end
             cand = None
             if kind == "EMAIL_ADDRESS":
-                cand = self._email(text, low, start, end)
+                cand = self._email(low, start, end)
             elif kind == "PHONE_NUMBER":
                 cand = self._phone(text, low, start, end)
             elif kind == "STREET_ADDRESS":

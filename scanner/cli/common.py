@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine
+from typing_extensions import override
 
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
@@ -116,6 +117,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__(sys.stderr)
 
     @property  # type: ignore[override]
+    @override
     def stream(self) -> Any:
         return sys.stderr
 
@@ -127,6 +129,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 class JsonFormatter(logging.Formatter):
     """One JSON object per log line."""
 
+    @override
     def format(self, record: logging.LogRecord) -> str:
         out = {
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),

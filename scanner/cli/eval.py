@@ -45,7 +45,7 @@ def eval_cmd(
         if d.info.eval_spans
     ]
     model = next((m for m in models if m), None)
-    report = evaluate(records, detectors, config.district, vanilla_model=model if vanilla else None)
+    report = evaluate(records, detectors, vanilla_model=model if vanilla else None)
     if as_json:
         print_json(report.to_dict())
     else:

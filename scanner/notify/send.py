@@ -215,7 +215,7 @@ class Notifier:
                 except SendError as exc:
                     self._record_failure(claimed, exc, result)
                     continue
-                except Exception as exc:  # noqa: BLE001 - a bug must not stop other e-mails
+                except Exception as exc:
                     log.debug("unexpected error sending e-mail %d", claimed.id, exc_info=True)
                     self._record_failure(
                         claimed, SendError(f"unexpected {type(exc).__name__}"), result

@@ -37,9 +37,13 @@ MAX_ERROR_CHARS = 300
 class Transport(Protocol):
     """Delivers finished messages; `key` is a stable name for the message (its outbox row)."""
 
-    def send(self, message: EmailMessage, *, key: str) -> None: ...
+    def send(self, message: EmailMessage, *, key: str) -> None:
+        """Deliver `message`; raise `SendError` when it was not accepted."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release connections."""
+        ...
 
 
 #: CRLF line ends; headers folded only past RFC 5322's hard limit, because Python's folder
@@ -118,7 +122,7 @@ class SmtpTransport:
             raise
         return smtp
 
-    def send(self, message: EmailMessage, *, key: str) -> None:
+    def send(self, message: EmailMessage, *, key: str) -> None:  # noqa: ARG002 - SMTP needs no file name
         """Send to the message's `To` address; raises `SendError` (permanent or transient)."""
         to = message["To"]
         try:

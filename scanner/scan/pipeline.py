@@ -210,7 +210,7 @@ class Pipeline:
             self._store(account, fetched, result)
         except ConnectorError as exc:
             self._record_failure(account, exc, result)
-        except Exception as exc:  # noqa: BLE001 - one account must never stop the others
+        except Exception as exc:
             # The message of an unexpected error may quote post text: log only its type, and
             # the traceback (code, not values) at debug level.
             log.error("account %s: unexpected %s", account.id, type(exc).__name__)
@@ -416,7 +416,7 @@ class Pipeline:
         for (post, finding), fid in zip(new, new_ids, strict=True):
             finding.id = fid
             result.findings_new += 1
-            self._queue(s, account, post, finding, pending)
+            self._queue(account, post, finding, pending)
         if pending:
             s.execute(insert(OUTBOX), pending)
 
@@ -452,7 +452,6 @@ class Pipeline:
 
     def _queue(
         self,
-        s: Session,
         account: AccountConfig,
         post: Post,
         finding: NewFinding,

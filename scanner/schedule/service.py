@@ -64,7 +64,7 @@ def run_notifier(config: Config, engine: Engine, worker: str, now: Callable[[], 
     return Notifier(config, engine, worker=worker, now=now).run(digest_now=False)
 
 
-def run_purge(config: Config, engine: Engine, worker: str, now: Callable[[], datetime]) -> Any:
+def run_purge(config: Config, engine: Engine, _worker: str, now: Callable[[], datetime]) -> Any:
     """Apply the retention settings."""
 
     return purge(config, engine, now=now())
@@ -267,7 +267,7 @@ class Service:
             return job(config, self.engine, self.worker, self.now)
         except ImportError as exc:
             log.warning("%s job unavailable (%s)", name, exc.name, extra={"event": name})
-        except Exception as exc:  # noqa: BLE001 - a failing job must not stop the service
+        except Exception as exc:
             log.error("%s job failed: %s", name, type(exc).__name__, extra={"event": name})
             log.debug("traceback", exc_info=True)
         return None
@@ -276,7 +276,7 @@ class Service:
         """The scheduled scan job: scan what is due; a database outage is logged, not raised."""
         try:
             self.scan_due()
-        except Exception as exc:  # noqa: BLE001 - e.g. the database restarting: next tick retries
+        except Exception as exc:
             log.error("scan tick failed: %s", type(exc).__name__, extra={"event": "tick_failed"})
             log.debug("traceback", exc_info=True)
 

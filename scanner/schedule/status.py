@@ -49,7 +49,7 @@ def account_status(
 ) -> list[AccountStatus]:
     """Every registered account (and any stored account no longer registered), registry order."""
     now = now or tables.utcnow()
-    A, F, Ob = tables.AccountRow, tables.FindingRow, tables.Outbox  # noqa: N806
+    A, F, Ob = tables.AccountRow, tables.FindingRow, tables.Outbox
     with engine.connect() as conn:
         rows = {r.id: r for r in conn.execute(select(A.__table__))}  # type: ignore[attr-defined]
         open_findings = dict(

@@ -57,7 +57,7 @@ def test_missing_cassette_is_a_replay_error(tmp_path):
 
 
 class _Leaky(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = json.dumps(
             {
                 "access_token": "EAAB-live-token",

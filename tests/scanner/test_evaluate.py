@@ -14,7 +14,7 @@ from detectors.base import DetectorSettings
 from detectors.disclaimer import DisclaimerDetector
 from detectors.pii import StudentPiiDetector
 from scanner.cli.eval import render_report
-from scanner.records import DetectionContext, DetectorInfo, District, Finding
+from scanner.records import DetectionContext, DetectorInfo, Finding
 from scanner.scan.evaluate import (
     ALL,
     EvalReport,
@@ -143,7 +143,6 @@ def test_evaluate_with_stub_detectors_and_render():
     report = evaluate(
         records,
         {"student_pii": StubPii(), "disclaimer": StubDisclaimer()},
-        District(),
         vanilla_model=None,
     )
     assert report.pii_records == 2 and report.records == 5
@@ -161,9 +160,7 @@ def test_evaluate_with_stub_detectors_and_render():
 
 
 def test_evaluate_notes_missing_detectors():
-    report = evaluate(
-        [{"id": "1", "text": "x", "disclaimer_ok": True}], {}, District(), vanilla_model=None
-    )
+    report = evaluate([{"id": "1", "text": "x", "disclaimer_ok": True}], {}, vanilla_model=None)
     assert report.flags == {} and report.notes
 
 
@@ -183,7 +180,7 @@ def test_real_corpus_meets_the_issue_bar_against_vanilla():
     records, errors = load_corpus(DATA / "pii_corpus.jsonl")
     assert not errors
     detector = StudentPiiDetector(StudentPiiDetector.Settings(), district)
-    report = evaluate(records, {"student_pii": detector}, district)
+    report = evaluate(records, {"student_pii": detector})
     ours, vanilla = report.pii["student_pii"][ALL], report.pii["vanilla_presidio"][ALL]
     assert ours.post_recall >= 0.95
     assert ours.precision >= 0.85
