@@ -98,7 +98,8 @@ class GraphClient:
         headers = response.headers if response is not None else None
         if isinstance(exc, facebook.GraphAPIError):
             result = exc.result if isinstance(exc.result, dict) else {}
-            error = result.get("error") if isinstance(result.get("error"), dict) else {}
+            raw_error = result.get("error")
+            error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
             code, subcode = error.get("code"), error.get("error_subcode")
             detail = f"Graph error {code}" + (f"/{subcode}" if subcode else "")
             if code is None:

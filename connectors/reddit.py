@@ -133,7 +133,11 @@ class RedditConnector(HttpConnector[RedditSettings]):
                     found = True
                     cursor_time = created if cursor_time is None else cursor_time
                 behind = found or (cursor_time is not None and created < cursor_time)
-                if behind and (window <= 0 or created < cursor_time - window):  # type: ignore[operator]
+                if (
+                    behind
+                    and cursor_time is not None  # set whenever `behind` is
+                    and (window <= 0 or created < cursor_time - window)
+                ):
                     break
                 post = _to_post(submission, account.id)
                 posts.append(post)

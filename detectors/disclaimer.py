@@ -54,7 +54,15 @@ from detectors.disclaimer_phrases import (
     expand,
     starts_with,
 )
-from scanner.records import Category, DetectionContext, DetectorInfo, District, Finding, Post
+from scanner.records import (
+    Category,
+    DetectionContext,
+    DetectorInfo,
+    District,
+    Finding,
+    Post,
+    Severity,
+)
 
 __all__ = [
     "DisclaimerDetector",
@@ -380,7 +388,7 @@ class DisclaimerDetector:
             Finding(
                 detector=self.name,
                 category=Category.MISSING_DISCLAIMER,
-                severity="medium",
+                severity=Severity.MEDIUM,
                 start=None,
                 end=None,
                 score=0.7 if doubtful else 0.95,

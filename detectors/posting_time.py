@@ -27,12 +27,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from detectors.base import DetectorSettings
-from scanner.records import Category, DetectionContext, DetectorInfo, District, Finding, Post
+from scanner.records import (
+    Category,
+    DetectionContext,
+    DetectorInfo,
+    District,
+    Finding,
+    Post,
+    Severity,
+)
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -188,7 +197,7 @@ class PostingTimeDetector:
                 self.closed_dates[item] = "non-school day"
         self.closed_intervals: list[tuple[datetime, datetime, str]] = []
         if settings.calendar_file:
-            self._load_calendar(district)
+            self._load_calendar(district.config_dir / settings.calendar_file)
         self._holidays = None
         if settings.holidays.enabled:
             import holidays  # loaded only when holidays are configured (start-up speed)
@@ -203,10 +212,9 @@ class PostingTimeDetector:
         kinds |= {"passing"} if settings.include_passing else set()
         self.kinds = kinds
 
-    def _load_calendar(self, district: District) -> None:
+    def _load_calendar(self, path: Path) -> None:
         from icalendar import Calendar  # loaded only when a calendar is configured (start-up speed)
 
-        path = district.config_dir / self.settings.calendar_file
         cal = Calendar.from_ical(path.read_bytes())
         wanted = [w.casefold() for w in self.settings.calendar_match]
         for event in cal.walk("VEVENT"):
@@ -272,7 +280,7 @@ class PostingTimeDetector:
                 Finding(
                     detector=self.name,
                     category=Category.INSTRUCTIONAL_TIME,
-                    severity="low",
+                    severity=Severity.LOW,
                     start=None,
                     end=None,
                     score=1.0 if period.kind == "class" else 0.8,

@@ -111,7 +111,8 @@ def segment(word: str, vocabulary: frozenset[str] | set[str], min_piece: int = 2
             piece = word[start:end]
             if prefix is not None and piece in vocabulary:
                 candidate = [*prefix, piece]
-                if best[end] is None or len(candidate) < len(best[end]):
+                current = best[end]
+                if current is None or len(candidate) < len(current):
                     best[end] = candidate
     found = best[len(word)]
     return found if found and len(found) > 1 else [word]

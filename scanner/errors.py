@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
 
 
 class ScannerError(Exception):
@@ -69,7 +68,7 @@ class DatabaseError(ScannerError):
 class ConnectorError(ScannerError):
     """Base of every error a connector raises. Messages never contain tokens or post text."""
 
-    retryable: ClassVar[bool] = False
+    retryable: bool = False  # a class default; an instance may override it (usage caps)
 
 
 class AuthError(ConnectorError):

@@ -58,7 +58,7 @@ class StudentPiiDetector:
 
     def __init__(self, settings: StudentPiiSettings, district: District):
         from detectors.pii.engine import (  # spaCy + Presidio load when the detector is built (start-up speed)
-            LANGUAGE,
+            PrebuiltSpacyNlpEngine,
             build_student_analyzer,
             english_words,
         )
@@ -72,7 +72,9 @@ class StudentPiiDetector:
         self._analyzer = build_student_analyzer(
             settings.spacy_model, self._roster.lookup if self._roster else None
         )
-        words = english_words(self._analyzer.nlp_engine.nlp[LANGUAGE])
+        nlp_engine = self._analyzer.nlp_engine
+        assert isinstance(nlp_engine, PrebuiltSpacyNlpEngine)
+        words = english_words(nlp_engine.pipeline)
         self._rules = PostRules(settings, district, words)
 
     def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import spacy
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
@@ -33,19 +34,20 @@ from detectors.pii import recognizers as rec
 
 LANGUAGE = "en"
 _tld_lock = threading.Lock()
+_tld_offline: object | None = None  # the offline extractor installed below, once it is
 
 
 def configure_tldextract_offline() -> None:
     """Make `tldextract.extract` (used by Presidio's e-mail recognizer) read only its bundled
     public-suffix snapshot: no download, no cache directory, no logged traceback."""
+    global _tld_offline
     import tldextract.tldextract as tld  # loaded with the engine (start-up speed)
 
     with _tld_lock:
-        if getattr(tld.TLD_EXTRACTOR, "_scanner_offline", False):
+        if _tld_offline is not None and tld.TLD_EXTRACTOR is _tld_offline:
             return
         extractor = tld.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
-        extractor._scanner_offline = True  # type: ignore[attr-defined]
-        tld.TLD_EXTRACTOR = extractor
+        tld.TLD_EXTRACTOR = _tld_offline = extractor
     logging.getLogger("tldextract").setLevel(logging.ERROR)
 
 
@@ -82,6 +84,7 @@ def english_words(nlp: Language) -> frozenset[str]:
     words = set(STOP_WORDS)
     tables = Path(nlp.path or "") / "lemmatizer" / "lookups"
     if nlp.path is not None and tables.is_dir():
+        index: Mapping[str, Any]
         try:
             index = Lookups().from_disk(tables).get_table("lemma_index")
         except (KeyError, OSError, ValueError):
@@ -99,7 +102,8 @@ class PrebuiltSpacyNlpEngine(SpacyNlpEngine):
             models=[{"lang_code": LANGUAGE, "model_name": nlp.meta.get("name", "custom")}],
             ner_model_configuration=ner_model_configuration,
         )
-        self.nlp = {LANGUAGE: nlp}
+        self.pipeline = nlp
+        self.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]  # Presidio's hints type `nlp` as its initial None
 
     def load(self) -> None:  # noqa: D102 - already loaded
         pass

@@ -492,11 +492,11 @@ class PostRules:
                 continue
             if len(text[start:end].split()) == 1 and not (after or (cue and cue.group("strong"))):
                 continue
-            word = (
-                next(g for g in cue.group("strong", "weak", "intro") if g)
-                if cue
-                else _after_cue_word(after)
-            )
+            if cue:
+                word = next(g for g in cue.group("strong", "weak", "intro") if g)
+            else:
+                assert after is not None  # no cue before, so the one after matched
+                word = _after_cue_word(after)
             cand = self._name(text, low, start, end, roster, cue=word)
             if cand is not None:
                 out.append(cand)

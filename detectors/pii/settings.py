@@ -23,11 +23,11 @@ class CategorySeverities(BaseModel):
     """Severity per category (a restricted roster student's name uses `restricted_student`)."""
 
     model_config = ConfigDict(extra="forbid")
-    STUDENT_NAME: Severity = "medium"
-    STUDENT_ID: Severity = "high"
-    STUDENT_CONTACT: Severity = "high"
-    STUDENT_DOB: Severity = "high"
-    restricted_student: Severity = "high"
+    STUDENT_NAME: Severity = Severity.MEDIUM
+    STUDENT_ID: Severity = Severity.HIGH
+    STUDENT_CONTACT: Severity = Severity.HIGH
+    STUDENT_DOB: Severity = Severity.HIGH
+    restricted_student: Severity = Severity.HIGH
 
 
 class StudentPiiSettings(DetectorSettings):

@@ -109,14 +109,14 @@ def setup_logging(verbose: bool = False, json_lines: bool = False) -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler):
     """Writes to whatever `sys.stderr` is when a record is emitted, so a handler installed while
     stderr was temporarily replaced (a test runner, a capture) never writes to a closed stream."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     @override
     def stream(self) -> Any:
         return sys.stderr

@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -276,9 +276,10 @@ def _set_status(
 def _status_command(command: str, target: str, doc: str) -> Any:
     """Register `findings COMMAND ID` moving a finding to `target`; with `--reopen` unless the
     target is "open" (reopening always allows leaving a decided status)."""
+    run: Callable[..., None]
     if target == "open":
 
-        def run(
+        def run_open(
             finding_id: int = typer.Argument(...),
             note: str = NoteOption,
             reviewer: str = ReviewerOption,
@@ -286,9 +287,10 @@ def _status_command(command: str, target: str, doc: str) -> Any:
         ) -> None:
             _set_status(target, finding_id, config_dir, note, reviewer, True)
 
+        run = run_open
     else:
 
-        def run(  # type: ignore[misc]
+        def run_decided(
             finding_id: int = typer.Argument(...),
             note: str = NoteOption,
             reviewer: str = ReviewerOption,
@@ -297,6 +299,7 @@ def _status_command(command: str, target: str, doc: str) -> Any:
         ) -> None:
             _set_status(target, finding_id, config_dir, note, reviewer, reopen)
 
+        run = run_decided
     run.__doc__ = doc
     run.__name__ = run.__qualname__ = f"{command}_cmd"
     return findings_app.command(command)(run)

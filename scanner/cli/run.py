@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
+from rich.console import JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -77,7 +78,7 @@ def status(config_dir: Path = ConfigOption, as_json: bool = JsonOption) -> None:
         "lease",
         "backlog",
     ):
-        justify = "right" if col in ("fails", "backlog") else "left"
+        justify: JustifyMethod = "right" if col in ("fails", "backlog") else "left"
         table.add_column(col, justify=justify, overflow="fold")
     for r in rows:
         error = r.last_error or ""

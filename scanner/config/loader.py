@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -29,8 +29,13 @@ from scanner.config.schema import (
 from scanner.errors import ConfigError, Problem
 from scanner.records import District
 
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:  # libyaml: 10× faster
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: 10× faster
+
+class _UniqueKeyLoader(_SafeLoader):
     """SafeLoader that rejects duplicate mapping keys instead of silently keeping the last."""
 
 

@@ -132,7 +132,7 @@ class MailConfig(Strict):
 class NotificationsConfig(Strict):
     """Who hears about what, and when."""
 
-    immediate_severities: list[Severity] = Field(default_factory=lambda: ["high"])
+    immediate_severities: list[Severity] = Field(default_factory=lambda: [Severity.HIGH])
     digest_time: str = "07:00"
     admin_cc: dict[Severity, list[str]] = Field(default_factory=dict)
     recipients: dict[str, RecipientPrefs] = Field(default_factory=dict)

@@ -13,20 +13,19 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import Update, and_, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from scanner.config.schema import Config
 from scanner.notify import render
 from scanner.notify.render import AlertItem
 from scanner.store import tables
-from scanner.store.engine import session_scope
+from scanner.store.engine import rowcount, session_scope
 
 log = logging.getLogger("scanner.notify")  # the notifier logs under one name, whichever step
 
@@ -35,7 +34,7 @@ Outbox, Finding, AuditEvent = tables.Outbox, tables.FindingRow, tables.AuditEven
 MAX_REFERENCES = 10
 
 
-def outbox_update() -> Any:
+def outbox_update() -> Update:
     """A bulk UPDATE of outbox rows; conditions decide, the session's objects are not synced."""
     return update(Outbox).execution_options(synchronize_session=False)
 
@@ -87,7 +86,7 @@ class Composer:
         notice = aliased(Outbox)
         has_notice = (
             select(notice.id)
-            .where(notice.finding_id == Finding.id, notice.dedupe_key.like("resolved:%"))  # type: ignore[attr-defined]
+            .where(notice.finding_id == Finding.id, col(notice.dedupe_key).like("resolved:%"))
             .exists()
         )
         auto = (
@@ -97,11 +96,11 @@ class Composer:
         )
         query = (
             select(Outbox, Finding)
-            .join(Finding, Finding.id == Outbox.finding_id)  # type: ignore[arg-type]
+            .join(Finding, col(Finding.id) == col(Outbox.finding_id))
             .where(Finding.status == "resolved", auto, ~has_notice)
-            .where(Outbox.kind == "item", Outbox.dedupe_key.like("item:%"))  # type: ignore[attr-defined]
-            .where(Outbox.email_id.is_not(None))  # type: ignore[union-attr]
-            .order_by(Outbox.id)  # type: ignore[arg-type]
+            .where(Outbox.kind == "item", col(Outbox.dedupe_key).like("item:%"))
+            .where(col(Outbox.email_id).is_not(None))
+            .order_by(col(Outbox.id))
         )
         try:
             with session_scope(self.engine) as s:
@@ -150,14 +149,16 @@ class Composer:
         queued = func.coalesce(Outbox.next_attempt_at, Outbox.created_at)
         query = (
             select(Outbox)
-            .where(Outbox.kind == "item", Outbox.email_id.is_(None), Outbox.dead_at.is_(None))  # type: ignore[union-attr]
+            .where(
+                Outbox.kind == "item", col(Outbox.email_id).is_(None), col(Outbox.dead_at).is_(None)
+            )
             .where(
                 or_(
-                    and_(Outbox.delivery == "immediate", queued <= now),
-                    and_(Outbox.delivery != "immediate", queued <= cutoff),
+                    and_(col(Outbox.delivery) == "immediate", queued <= now),
+                    and_(col(Outbox.delivery) != "immediate", queued <= cutoff),
                 )
             )
-            .order_by(Outbox.id)  # type: ignore[arg-type]
+            .order_by(col(Outbox.id))
             .with_for_update(skip_locked=True)
         )
         created = 0
@@ -168,14 +169,13 @@ class Composer:
                     return 0
                 ids = [i.finding_id for i in items if i.finding_id is not None]
                 findings = {
-                    f.id: f
-                    for f in s.exec(select(Finding).where(Finding.id.in_(ids)))  # type: ignore[union-attr]
+                    f.id: f for f in s.exec(select(Finding).where(col(Finding.id).in_(ids)))
                 }
                 auto = set(
                     s.exec(
                         select(AuditEvent.finding_id).where(
                             AuditEvent.action == "auto_resolved",
-                            AuditEvent.finding_id.in_(ids),  # type: ignore[union-attr]
+                            col(AuditEvent.finding_id).in_(ids),
                         )
                     ).all()
                 )
@@ -244,10 +244,10 @@ class Composer:
         s.add(email)
         done = s.execute(
             outbox_update()
-            .where(Outbox.id.in_([i.id for i in group]), Outbox.email_id.is_(None))  # type: ignore[union-attr]
+            .where(col(Outbox.id).in_([i.id for i in group]), col(Outbox.email_id).is_(None))
             .values(email_id=email.id)
         )
-        if done.rowcount != len(group):  # type: ignore[attr-defined]
+        if rowcount(done) != len(group):
             raise _Conflict()
         for item in group:  # an alert that already says "resolved" needs no later notice
             finding = findings.get(item.finding_id)
@@ -264,10 +264,10 @@ class Composer:
         """In-Reply-To and References: the previous immediate alert to `recipient` on `account`."""
         previous = s.exec(
             select(func.max(Outbox.email_id))
-            .join(Finding, Finding.id == Outbox.finding_id)  # type: ignore[arg-type]
+            .join(Finding, col(Finding.id) == col(Outbox.finding_id))
             .where(Outbox.kind == "item", Outbox.delivery == "immediate")
             .where(Outbox.recipient == recipient, Finding.account_id == account)
-            .where(Outbox.email_id.is_not(None))  # type: ignore[union-attr]
+            .where(col(Outbox.email_id).is_not(None))
         ).one()
         row = s.get(Outbox, previous) if previous is not None else None
         if row is None or not row.message_id:

@@ -47,12 +47,12 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import tenacity
 from sqlalchemy import and_, or_
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from scanner.config.schema import Config
 from scanner.errors import SendError
@@ -61,7 +61,7 @@ from scanner.notify.compose import MAX_REFERENCES, Composer, make_message_id, ou
 from scanner.notify.status import EmailStatus, StatusReport, unsent_report
 from scanner.notify.transports import Transport, build_transport, eml_name
 from scanner.store import tables
-from scanner.store.engine import session_scope
+from scanner.store.engine import rowcount, session_scope
 
 __all__ = [
     "BACKOFF",
@@ -162,10 +162,10 @@ class Notifier:
         stmt = (
             outbox_update()
             .where(
-                tables.Outbox.kind == "email",
-                tables.Outbox.dead_at.is_not(None),
-                tables.Outbox.sent_at.is_(None),
-            )  # type: ignore[union-attr]
+                col(tables.Outbox.kind) == "email",
+                col(tables.Outbox.dead_at).is_not(None),
+                col(tables.Outbox.sent_at).is_(None),
+            )
             .values(
                 dead_at=None,
                 attempts=0,
@@ -175,9 +175,9 @@ class Notifier:
             )
         )
         if ids is not None:
-            stmt = stmt.where(tables.Outbox.id.in_(list(ids)))  # type: ignore[union-attr]
+            stmt = stmt.where(col(tables.Outbox.id).in_(list(ids)))
         with session_scope(self.engine) as s:
-            return s.execute(stmt).rowcount  # type: ignore[attr-defined]
+            return rowcount(s.execute(stmt))
 
     # --- steps 1 and 2 (scanner.notify.compose) ----------------------------------------------
 
@@ -225,19 +225,21 @@ class Notifier:
         finally:
             transport.close()
 
-    def _claim(self, seen: set[int], result: NotifyResult) -> _Claimed | None | bool:
+    def _claim(self, seen: set[int], result: NotifyResult) -> _Claimed | Literal[False] | None:
         """Lease the next due e-mail row; None when none is left, False after a lost race."""
         now = self.now()
+        next_attempt_at = col(tables.Outbox.next_attempt_at)
+        lease_until = col(tables.Outbox.lease_until)
         due = and_(
-            tables.Outbox.kind == "email",
-            tables.Outbox.sent_at.is_(None),  # type: ignore[union-attr]
-            tables.Outbox.dead_at.is_(None),  # type: ignore[union-attr]
-            or_(tables.Outbox.next_attempt_at.is_(None), tables.Outbox.next_attempt_at <= now),  # type: ignore[union-attr,operator]
-            or_(tables.Outbox.lease_until.is_(None), tables.Outbox.lease_until < now),  # type: ignore[union-attr,operator]
+            col(tables.Outbox.kind) == "email",
+            col(tables.Outbox.sent_at).is_(None),
+            col(tables.Outbox.dead_at).is_(None),
+            or_(next_attempt_at.is_(None), next_attempt_at <= now),
+            or_(lease_until.is_(None), lease_until < now),
         )
-        query = select(tables.Outbox).where(due).order_by(tables.Outbox.id).limit(1)  # type: ignore[arg-type]
+        query = select(tables.Outbox).where(due).order_by(col(tables.Outbox.id)).limit(1)
         if seen:
-            query = query.where(tables.Outbox.id.not_in(seen))  # type: ignore[union-attr]
+            query = query.where(col(tables.Outbox.id).not_in(seen))
         max_attempts = self.config.scanner.mail.max_attempts
         with session_scope(self.engine) as s:
             row = s.exec(query.with_for_update(skip_locked=True)).first()
@@ -245,7 +247,7 @@ class Notifier:
                 return None
             assert row.id is not None
             seen.add(row.id)
-            stmt = outbox_update().where(tables.Outbox.id == row.id, due)
+            stmt = outbox_update().where(col(tables.Outbox.id) == row.id, due)
             if row.attempts >= max_attempts:  # earlier attempts ended without any outcome
                 error = f"gave up after {row.attempts} attempts without a recorded outcome"
                 done = s.execute(
@@ -257,7 +259,7 @@ class Notifier:
                         next_attempt_at=None,
                     )
                 )
-                if done.rowcount == 1:  # type: ignore[attr-defined]
+                if rowcount(done) == 1:
                     result.dead += 1
                     log.warning("e-mail %d to %s dead-lettered: %s", row.id, row.recipient, error)
                 return False
@@ -268,7 +270,7 @@ class Notifier:
                     attempts=tables.Outbox.attempts + 1,
                 )
             )
-            if done.rowcount != 1:  # type: ignore[attr-defined]
+            if rowcount(done) != 1:
                 return False
             return _Claimed(
                 row.id,
@@ -285,14 +287,14 @@ class Notifier:
         with session_scope(self.engine) as s:
             done = s.execute(
                 outbox_update()
-                .where(tables.Outbox.id == c.id, tables.Outbox.sent_at.is_(None))  # type: ignore[union-attr]
+                .where(col(tables.Outbox.id) == c.id, col(tables.Outbox.sent_at).is_(None))
                 .values(sent_at=now, lease_owner=None, lease_until=None, last_error=None)
             )
-            if done.rowcount != 1:  # type: ignore[attr-defined]
+            if rowcount(done) != 1:
                 return  # another worker's retry of the same message was marked first
             s.execute(
                 outbox_update()
-                .where(tables.Outbox.kind == "item", tables.Outbox.email_id == c.id)
+                .where(col(tables.Outbox.kind) == "item", col(tables.Outbox.email_id) == c.id)
                 .values(sent_at=now)
             )
             findings = c.payload.get("finding_ids", [])
@@ -333,7 +335,7 @@ class Notifier:
         with session_scope(self.engine) as s:
             s.execute(
                 outbox_update()
-                .where(tables.Outbox.id == c.id, tables.Outbox.sent_at.is_(None))  # type: ignore[union-attr]
+                .where(col(tables.Outbox.id) == c.id, col(tables.Outbox.sent_at).is_(None))
                 .values(**values)
             )
             if dead:

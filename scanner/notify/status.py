@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from scanner.store import tables
 
@@ -55,8 +55,8 @@ def unsent_report(engine: Engine, now: datetime, next_digest_at: datetime) -> St
     with Session(engine) as s:
         rows = s.exec(
             select(Outbox)
-            .where(Outbox.kind == "email", Outbox.sent_at.is_(None))  # type: ignore[union-attr]
-            .order_by(Outbox.id)  # type: ignore[arg-type]
+            .where(Outbox.kind == "email", col(Outbox.sent_at).is_(None))
+            .order_by(col(Outbox.id))
         ).all()
         for r in rows:
             if r.dead_at is not None:
@@ -82,7 +82,7 @@ def unsent_report(engine: Engine, now: datetime, next_digest_at: datetime) -> St
             )
         waiting = s.exec(
             select(Outbox.recipient, Outbox.delivery, func.count())
-            .where(Outbox.kind == "item", Outbox.email_id.is_(None))  # type: ignore[union-attr]
+            .where(Outbox.kind == "item", col(Outbox.email_id).is_(None))
             .group_by(Outbox.recipient, Outbox.delivery)
             .order_by(Outbox.recipient)
         ).all()

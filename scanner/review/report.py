@@ -204,7 +204,7 @@ def chart(data: ReportData) -> dict[str, Any]:
     bars, labels = [], []
     for i, week in enumerate(data.weeks):
         x = PAD_L + i * slot + slot * 0.15
-        y = PAD_T + plot_h
+        y: float = PAD_T + plot_h
         for detector in data.detectors:
             n = data.weekly.get(week, Counter()).get(detector, 0)
             if not n:

@@ -176,7 +176,7 @@ def _scrub_findings(s: Session, result: PurgeResult, cutoff: datetime, dry_run: 
     where = (
         col(tables.FindingRow.status).in_(DECIDED)
         & (col(tables.FindingRow.updated_at) < cutoff)
-        & or_(tables.FindingRow.masked_excerpt != "", col(tables.FindingRow.note).is_not(None))
+        & or_(col(tables.FindingRow.masked_excerpt) != "", col(tables.FindingRow.note).is_not(None))
     )
     result.findings_scrubbed = s.exec(
         select(func.count()).select_from(tables.FindingRow).where(where)

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from connectors.base import FetchResult
 from detectors.base import Detector
@@ -77,7 +77,9 @@ class ScanSummary:
 
 
 # Plain Core tables for the bulk inserts of the write phase (the ORM path costs ~1 ms a row).
-POST, FINDING, OUTBOX = (m.__table__ for m in (tables.PostRow, tables.FindingRow, tables.Outbox))  # type: ignore[attr-defined]
+POST = tables.core_table(tables.PostRow)
+FINDING = tables.core_table(tables.FindingRow)
+OUTBOX = tables.core_table(tables.Outbox)
 
 
 def _returning_ids(table: Any) -> Any:
@@ -188,15 +190,15 @@ class Pipeline:
             if on_account:
                 on_account(result)
         with session_scope(self.engine) as s:
-            run = s.get(tables.ScanRun, run_id)
-            assert run is not None
-            run.finished_at = self.now()
-            run.accounts_ok = sum(r.ok for r in results)
-            run.accounts_failed = sum(not r.ok for r in results)
-            run.posts_new = sum(r.posts_new for r in results)
-            run.posts_changed = sum(r.posts_changed for r in results)
-            run.findings_new = sum(r.findings_new for r in results)
-            run.errors = {r.account_id: r.error for r in results if r.error}
+            finished = s.get(tables.ScanRun, run_id)
+            assert finished is not None
+            finished.finished_at = self.now()
+            finished.accounts_ok = sum(r.ok for r in results)
+            finished.accounts_failed = sum(not r.ok for r in results)
+            finished.posts_new = sum(r.posts_new for r in results)
+            finished.posts_changed = sum(r.posts_changed for r in results)
+            finished.findings_new = sum(r.findings_new for r in results)
+            finished.errors = {r.account_id: r.error for r in results if r.error}
         return ScanSummary(run_id, results)
 
     def scan_account(self, account: AccountConfig) -> AccountResult:
@@ -278,7 +280,7 @@ class Pipeline:
                         tables.PostRow.external_id, tables.PostRow.id, tables.PostRow.scanned_hash
                     )
                     .where(tables.PostRow.platform == account.platform)
-                    .where(tables.PostRow.external_id.in_([p.external_id for p in posts]))  # type: ignore[attr-defined]
+                    .where(col(tables.PostRow.external_id).in_([p.external_id for p in posts]))
                 )
             }
         hashes = {p.external_id: content_hash(p) for p in posts}
@@ -292,7 +294,7 @@ class Pipeline:
             if seen:  # unchanged posts: one statement, no per-post round trip
                 s.exec(
                     update(tables.PostRow)
-                    .where(tables.PostRow.id.in_(seen))  # type: ignore[union-attr]
+                    .where(col(tables.PostRow.id).in_(seen))
                     .values(last_seen_at=now)
                 )
             ids = self._write_changed(s, changed, known, hashes, now, result)
@@ -366,7 +368,9 @@ class Pipeline:
                     }
                 )
             else:
-                s.execute(update(tables.PostRow).where(tables.PostRow.id == pid).values(**values))  # type: ignore[arg-type]
+                s.execute(
+                    update(tables.PostRow).where(col(tables.PostRow.id) == pid).values(**values)
+                )
                 ids[post.external_id] = pid
                 result.posts_changed += 1
         if fresh:
@@ -389,8 +393,8 @@ class Pipeline:
         existing: dict[int, list[tables.FindingRow]] = {}
         if ids:
             query = select(tables.FindingRow).where(
-                tables.FindingRow.post_id.in_(list(ids.values()))
-            )  # type: ignore[union-attr]
+                col(tables.FindingRow.post_id).in_(list(ids.values()))
+            )
             for old in s.exec(query):
                 existing.setdefault(old.post_id, []).append(old)
         now = self.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanner.config.schema import AccountConfig, Config
+from scanner.records import Severity
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class Route:
     delivery: str  # immediate | digest
 
 
-def _delivery(config: Config, recipient: str, severity: str) -> str | None:
+def _delivery(config: Config, recipient: str, severity: Severity) -> str | None:
     notifications = config.scanner.notifications
     prefs = notifications.recipients.get(recipient.lower())
     immediate = notifications.immediate_severities
@@ -30,14 +31,14 @@ def _delivery(config: Config, recipient: str, severity: str) -> str | None:
 
 
 def routes_for(
-    config: Config, account: AccountConfig, severity: str, *, privacy_officer: bool
+    config: Config, account: AccountConfig, severity: Severity, *, privacy_officer: bool
 ) -> list[Route]:
     """Sponsor always; the privacy officer when the detector asks for it; admin CCs by severity."""
     wanted: list[tuple[str, str]] = [(account.sponsor.email, "sponsor")]
     officer = config.scanner.privacy_officer
     if privacy_officer and officer is not None:
         wanted.append((officer.email, "privacy_officer"))
-    for email in config.scanner.notifications.admin_cc.get(severity, []):  # type: ignore[call-overload]
+    for email in config.scanner.notifications.admin_cc.get(severity, []):
         wanted.append((email, "admin_cc"))
     routes: dict[str, Route] = {}
     for email, role in wanted:

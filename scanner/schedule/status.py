@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from scanner.config.schema import Config
 from scanner.store import tables
@@ -51,29 +52,33 @@ def account_status(
     now = now or tables.utcnow()
     A, F, Ob = tables.AccountRow, tables.FindingRow, tables.Outbox
     with engine.connect() as conn:
-        rows = {r.id: r for r in conn.execute(select(A.__table__))}  # type: ignore[attr-defined]
-        open_findings = dict(
+        rows = {r.id: r for r in conn.execute(select(tables.core_table(A)))}
+        open_findings: dict[str, int] = dict(
             conn.execute(
-                select(F.account_id, func.count()).where(F.status == "open").group_by(F.account_id)
+                select(col(F.account_id), func.count())
+                .where(col(F.status) == "open")
+                .group_by(col(F.account_id))
             ).all()
         )
-        unsent = dict(
+        unsent: dict[str, int] = dict(
             conn.execute(
-                select(F.account_id, func.count())
+                select(col(F.account_id), func.count())
                 .select_from(Ob)
-                .join(F, F.id == Ob.finding_id)  # type: ignore[arg-type]
-                .where(Ob.kind == "item", Ob.sent_at.is_(None), Ob.dead_at.is_(None))  # type: ignore[union-attr]
-                .group_by(F.account_id)
+                .join(F, col(F.id) == col(Ob.finding_id))
+                .where(col(Ob.kind) == "item", col(Ob.sent_at).is_(None), col(Ob.dead_at).is_(None))
+                .group_by(col(F.account_id))
             ).all()
         )
     out: list[AccountStatus] = []
     registered = {a.id: a for a in config.accounts}
     for account_id in [a.id for a in config.accounts] + sorted(set(rows) - set(registered)):
         acc, row = registered.get(account_id), rows.get(account_id)
+        known = acc or row  # every id listed is registered, stored, or both
+        assert known is not None
         st = AccountStatus(
             id=account_id,
-            platform=acc.platform if acc else row.platform,
-            site_name=acc.site_name if acc else row.site_name,
+            platform=known.platform,
+            site_name=known.site_name,
             registered=acc is not None,
             enabled=bool(acc and acc.enabled),
             open_findings=open_findings.get(account_id, 0),
@@ -90,8 +95,9 @@ def account_status(
                 "capped",
             ):
                 setattr(st, key, getattr(row, key))
-            if row.lease_owner and row.lease_until and _utc(row.lease_until) > now:
-                st.lease_owner, st.lease_until = row.lease_owner, _utc(row.lease_until)
+            lease_until = _utc(row.lease_until)
+            if row.lease_owner and lease_until is not None and lease_until > now:
+                st.lease_owner, st.lease_until = row.lease_owner, lease_until
             for key in ("last_scan_at", "last_success_at", "next_scan_at", "retry_at"):
                 setattr(st, key, _utc(getattr(st, key)))
         out.append(st)

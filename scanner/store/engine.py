@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import CursorResult, Engine, Result, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
@@ -133,3 +133,10 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE run by `Session.execute` matched (the session's hints promise
+    a plain `Result`; for those statements it is a `CursorResult`)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount

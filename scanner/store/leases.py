@@ -13,10 +13,11 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, update
+from sqlalchemy import ColumnElement, Select, false, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from scanner.store.tables import AccountRow
 
@@ -25,19 +26,23 @@ DEFAULT_LEASE_SECONDS = 900
 
 def due_conditions(now: datetime) -> list[ColumnElement[bool]]:
     """SQL conditions of a due account: next scan and retry time reached, not capped, no lease."""
+    next_scan_at, retry_at = col(AccountRow.next_scan_at), col(AccountRow.retry_at)
+    lease_until = col(AccountRow.lease_until)
     return [
-        or_(AccountRow.next_scan_at.is_(None), AccountRow.next_scan_at <= now),  # type: ignore[union-attr,operator]
-        or_(AccountRow.retry_at.is_(None), AccountRow.retry_at <= now),  # type: ignore[union-attr,operator]
-        AccountRow.capped == false(),  # type: ignore[arg-type]
-        or_(AccountRow.lease_until.is_(None), AccountRow.lease_until <= now),  # type: ignore[union-attr,operator]
+        or_(next_scan_at.is_(None), next_scan_at <= now),
+        or_(retry_at.is_(None), retry_at <= now),
+        col(AccountRow.capped) == false(),
+        or_(lease_until.is_(None), lease_until <= now),
     ]
 
 
-def _due_ids(now: datetime, limit: int, exclude: Collection[str]) -> Any:
-    stmt = select(AccountRow.id).where(*due_conditions(now))
+def _due_ids(now: datetime, limit: int, exclude: Collection[str]) -> Select[str]:
+    stmt = select(col(AccountRow.id)).where(*due_conditions(now))
     if exclude:
-        stmt = stmt.where(AccountRow.id.not_in(list(exclude)))  # type: ignore[attr-defined]
-    return stmt.order_by(AccountRow.next_scan_at.asc().nulls_first(), AccountRow.id).limit(limit)  # type: ignore[union-attr]
+        stmt = stmt.where(col(AccountRow.id).not_in(list(exclude)))
+    return stmt.order_by(
+        col(AccountRow.next_scan_at).asc().nulls_first(), col(AccountRow.id)
+    ).limit(limit)
 
 
 def claim_due_accounts(
@@ -67,7 +72,7 @@ def claim_due_accounts(
             if ids:
                 conn.execute(
                     update(AccountRow)
-                    .where(AccountRow.id.in_(ids))  # type: ignore[attr-defined]
+                    .where(col(AccountRow.id).in_(ids))
                     .values(lease_owner=worker, lease_until=until)
                 )
             return sorted(ids)
@@ -76,9 +81,9 @@ def claim_due_accounts(
         sub = _due_ids(now, limit, exclude).scalar_subquery()
         rows = conn.execute(
             update(AccountRow)
-            .where(AccountRow.id.in_(sub))  # type: ignore[attr-defined]
+            .where(col(AccountRow.id).in_(sub))
             .values(lease_owner=worker, lease_until=until)
-            .returning(AccountRow.id)
+            .returning(col(AccountRow.id))
         )
         return sorted(rows.scalars().all())
 
@@ -90,7 +95,7 @@ def renew_lease(
     with engine.begin() as conn:
         result = conn.execute(
             update(AccountRow)
-            .where(AccountRow.id == account_id, AccountRow.lease_owner == worker)  # type: ignore[arg-type]
+            .where(col(AccountRow.id) == account_id, col(AccountRow.lease_owner) == worker)
             .values(lease_until=now + timedelta(seconds=lease_seconds))
         )
         return result.rowcount == 1
@@ -106,7 +111,7 @@ def release_account(
     with engine.begin() as conn:
         result = conn.execute(
             update(AccountRow)
-            .where(AccountRow.id == account_id, AccountRow.lease_owner == worker)  # type: ignore[arg-type]
+            .where(col(AccountRow.id) == account_id, col(AccountRow.lease_owner) == worker)
             .values(**values)
         )
         return result.rowcount == 1
@@ -117,7 +122,7 @@ def release_all(engine: Engine, worker: str) -> int:
     with engine.begin() as conn:
         result = conn.execute(
             update(AccountRow)
-            .where(AccountRow.lease_owner == worker)  # type: ignore[arg-type]
+            .where(col(AccountRow.lease_owner) == worker)
             .values(lease_owner=None, lease_until=None)
         )
         return result.rowcount
@@ -132,7 +137,7 @@ def sync_accounts(engine: Engine, accounts: Iterable[Any]) -> set[str]:
     """
     enabled = {a.id: a for a in accounts if a.enabled}
     with engine.begin() as conn:
-        stored = set(conn.execute(select(AccountRow.id)).scalars().all())
+        stored = set(conn.execute(select(col(AccountRow.id))).scalars().all())
         missing = [
             {
                 "id": a.id,

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    inspect,
+)
 from sqlmodel import Field, SQLModel
 from typing_extensions import override
 
@@ -35,6 +45,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def core_table(model: type[SQLModel]) -> Table:
+    """The Core `Table` behind a table model (its `__table__`, which SQLModel's hints omit)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
 
 
 def _ts(nullable: bool = True, index: bool = False) -> Any:

@@ -7,8 +7,8 @@ Create Date: ${create_date}
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
-import scanner.models
+import sqlmodel.sql.sqltypes
+import scanner.store.tables
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

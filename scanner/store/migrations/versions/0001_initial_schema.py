@@ -6,7 +6,7 @@ Create Date: 2026-11-28 23:30:33.429538
 """
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import scanner.store.tables
