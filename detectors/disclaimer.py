@@ -1,36 +1,8 @@
-"""Disclaimer detector: policy item 2 ("any communication not from a district officer must have a
-disclaimer that information may be changed and that for official information district sites/pages
-should be viewed").
+"""Disclaimer detector (policy item 2): element A "information may change" and element B
+"official information is on the district's sites", judged separately on folded text.
 
-The two elements are judged separately:
-
-* **A — information may change**: a phrase from the language's list ("subject to change", "may be
-  updated", "not final", "tentative", "sujeto a cambios" …) that is not negated ("NOT subject to
-  change", "nothing here is subject to change"), not retracted ("may change — JK"), and not merely
-  quoted ('"information may change" — yeah right').
-* **B — pointer to official information at the district's sites**: an official-information cue
-  ("official info", "for anything official", "confirmed dates", "for the latest", "información
-  oficial") in the same sentence as a reference to a district site (a configured district domain,
-  "district website/page/site", "<district name> website", "sitio web del distrito"); or a pointer
-  verb ("see", "visit", "consulte") to a district site in the same sentence as a valid A phrase
-  ("Info subject to change — see the district website"). A bare link, a club or school page or a
-  negated / mocked cue does not count.
-
-Text is folded first (`detectors.textnorm`: NFKC, zero-width removal, homoglyphs, hashtags, line
-breaks). Phrases are matched with **rapidfuzz** (`process.cdist` with `fuzz.ratio` over token
-windows one shorter to one longer than the phrase): typos ("subjet to chnage"), merged or split
-words and unsplit hashtags ("#subjecttochange") match within the configured threshold. rapidfuzz was
-chosen over spaCy's Matcher because the phrases are short and language-independent after
-folding: it needs no model (no per-language pipeline to install for Spanish or for a district's
-added language), scores whole phrases rather than single tokens, and costs a few milliseconds per
-post. Phrases shorter than `fuzzy_min_chars` must match exactly, so "may charge" never passes for
-"may change", and a short stop list keeps real words ("charge", "chance", "exchange") from passing
-as typos.
-
-Vocabulary and phrase matching live in `detectors.disclaimer_phrases`. Accuracy on a labelled
-corpus: `scanner eval --corpus tests/data/disclaimer_corpus.jsonl` (or `python -m scanner.scan.evaluate
-tests/data/disclaimer_corpus.jsonl --no-vanilla`), which reports the confusion counts with
-"missing disclaimer" as the positive class.
+Phrase lists and matching: `detectors.disclaimer_phrases`; design notes: docs/architecture.md,
+"detectors". Accuracy: `scanner eval --corpus tests/data/disclaimer_corpus.jsonl`.
 """
 
 from __future__ import annotations

@@ -1,25 +1,8 @@
-"""Posting-time detector: "Staff should use electronic communication at times that does not
-disrupt class or interfere with normal duties (e.g., instructional time, recess, class
-activities, etc.)".
+"""Posting-time detector: flags posts created during instructional time of the account's school.
 
-A post is flagged (category `instructional_time`, severity low, whole post) when its `created_at`,
-converted to the district's timezone with zoneinfo (so DST changes are handled by the tz
-database), falls on a school day inside a flagged period of the bell schedule of the account's
-school (or the `default` schedule). Class periods are always flagged; recess is flagged by default
-(the policy names it), lunch and passing time are not (both configurable).
-
-A school day is a weekday listed in the schedule's `days` that is not a non-school day: a date or
-range from `non_school_days`, an event of the iCalendar file `calendar_file` (all-day events cover
-their dates; timed events cover their interval), or a public holiday of the `holidays` package
-(US federal by default; a state subdivision adds the state's; `holidays.ignore` drops names such as
-"Columbus Day" when schools stay open on them).
-
-Scheduled posts: a post is exempt when its account is registered with `scheduled_posts_exempt`
-(the district allows that account to publish through a scheduling tool) *and* the post itself says
-it was scheduled (`post.raw["scheduled"]` true). Without that evidence a post made during class is
-still flagged, because the account flag alone cannot tell a queued post from a live one. A district
-whose connectors cannot tell (`require_scheduled_evidence: false`) exempts every post of such an
-account unless the post says `scheduled: false`.
+Bell schedules per school in the district's timezone; non-school days from config dates, an
+iCalendar file and public holidays; scheduled posts exempt only with evidence. Design notes:
+docs/architecture.md, "detectors".
 """
 
 from __future__ import annotations

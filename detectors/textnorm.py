@@ -1,22 +1,8 @@
-"""Robust text folding shared by the text detectors.
+"""Robust text folding shared by the text detectors: `fold(text)` → plain lower-case ASCII.
 
-`fold(text)` turns what a reader sees into a plain lower-case ASCII string that phrase matchers can
-compare without being fooled by presentation tricks:
-
-1. Unicode NFKC (full-width letters, ligatures, mathematical bold/italic letters → plain letters);
-2. invisible format characters removed (zero-width space/joiner, word joiner, BOM, soft hyphen,
-   bidi marks: every character of Unicode category Cf);
-3. homoglyphs folded: a non-Latin letter that is a visual confusable of a Latin letter (Cyrillic
-   "а", Greek "ο", Cherokee "Ꭺ" …) becomes that letter, using the Unicode confusables data shipped
-   with `confusable-homoglyphs`; every other non-ASCII character is transliterated by `anyascii`
-   (accents dropped: "información" → "informacion"); emoji and other symbols become spaces;
-4. hashtags opened: "#InfoMayChange" → "info may change", "#subject_to_change" → "subject to
-   change";
-5. typographic quotes/dashes made ASCII, possessive "'s" dropped, apostrophes removed
-   ("won't" → "wont"), case folded, every run of whitespace (line breaks included) → one space.
-
-Offsets into the original text are not kept: the detectors using this module report whole-post
-findings.
+NFKC, invisible characters removed, homoglyphs folded (confusable-homoglyphs), other non-ASCII
+transliterated (anyascii), hashtags opened, quotes/dashes/apostrophes and whitespace normalised.
+Offsets are not kept: users of this module report whole-post findings.
 """
 
 from __future__ import annotations

@@ -1,44 +1,7 @@
-"""E-mail alerts: outbox items → e-mails → delivered at least once, never as two different messages.
+"""E-mail alerts: claim due e-mail rows with a lease, send, mark sent; retry or dead-letter.
 
-The scan pipeline writes one `Outbox` row of kind "item" per (finding, recipient) in the scan
-transaction. `Notifier.run()` then:
-
-1. **queues resolution notices** – a finding the pipeline auto-resolved (status "resolved",
-   tables.AuditEvent "auto_resolved") after its sponsor's alert went out gets one more digest item
-   (dedupe key `resolved:<finding>:<sponsor>`), so the sponsor's next digest lists it under
-   "Resolved since the last digest". A finding already resolved when its alert is composed is
-   marked as such in that alert (and gets the same dedupe row, so it is not mentioned twice);
-2. **composes** due items into rows of kind "email": immediate items at once, one e-mail per
-   (recipient, account); digest items once a day — an item is due at the first `digest_time`
-   (district timezone) after it was queued, or at once with `digest_now=True` — one digest per
-   recipient, grouped by account. The e-mail row holds the rendered subject, text and HTML and
-   its Message-ID, derived from the row (id, dedupe key, creation time) and never changed.
-   Items are attached with `UPDATE … WHERE email_id IS NULL` (and `SELECT … FOR UPDATE SKIP
-   LOCKED` on PostgreSQL): a concurrent notifier that lost the race rolls back, so every item
-   lands in exactly one e-mail. Immediate alerts about the same account to the same recipient
-   form a thread (In-Reply-To / References of the previous one);
-3. **sends** due e-mail rows one at a time: *claim* (lease: `lease_owner`, `lease_until`, the
-   attempt counted; SKIP LOCKED on PostgreSQL, a conditional UPDATE everywhere), *send*, *mark
-   sent* (`sent_at`, the items' `sent_at`, an tables.AuditEvent "alert_sent") in a new transaction.
-
-Steps 1 and 2 are `scanner.notify.compose.Composer`; step 3 (claim, send, retry, dead letters)
-is `Notifier` here; `scanner notify --status` is `scanner.notify.status`. What the e-mails say is
-`scanner.notify.render` (Jinja2 templates in scanner/templates); how they leave is `scanner.notify.transports` (SMTP
-or .eml files).
-
-Failures (see `scanner.notify.transports` for which are permanent): a transient one sets `next_attempt_at`
-to now + tenacity's `wait_exponential` (1 min, doubling, at most 6 h) — nothing sleeps inside a
-run; a permanent one (5xx to the message), or the `mail.max_attempts`-th failure, dead-letters
-the row (`dead_at`, `last_error`), visible in `scanner notify --status` and re-queued with
-`--retry-dead`.
-
-**Ambiguous sends.** If the process dies after the server accepted a message but before the
-row was marked sent, the row keeps its expired lease and no `sent_at`; a later run claims it
-again and re-sends *the same message*: same Message-ID, Date, body and MIME boundary. Receiving
-systems that dedupe on Message-ID, and every mail client's threading, show it once; the file
-transport writes the same file name (derived from the row), so the retry overwrites instead of
-adding a copy. Delivery is at-least-once, never "twice with different IDs". A row whose
-attempts ran out without any recorded outcome (a crash loop) is dead-lettered at its next claim.
+Delivery is at least once, never as two different messages (a re-send after a crash is the same
+message, same Message-ID). Design: docs/architecture.md, "scanner.notify".
 """
 
 from __future__ import annotations

@@ -1,16 +1,7 @@
 """Mail transports: SMTP (STARTTLS or implicit TLS, auth, timeouts) and `.eml` files in a folder.
 
-A transport sends one finished `EmailMessage` to the single address in its `To` header and
-raises `SendError` when it cannot. `SendError.permanent` tells the notifier whether retrying can
-help:
-
-- a 5xx reply to MAIL FROM, RCPT TO or DATA is about *this message* (unknown mailbox, rejected
-  content): permanent, the e-mail is dead-lettered at once;
-- everything at the session level (connection refused or reset, timeout, TLS failure, a 4xx reply
-  anywhere, a rejected greeting or login, a missing password) is transient: the server or our
-  configuration will be fixed, so the e-mail is retried with back-off up to `mail.max_attempts`.
-
-Error messages name the server, the SMTP code and the server's short reply, never the message.
+`SendError.permanent` is true only for a 5xx reply about this message (dead-lettered at once);
+session-level failures are transient and retried. Messages never quote the e-mail.
 """
 
 from __future__ import annotations

@@ -1,18 +1,7 @@
-"""Retention: the scanner must not become a permanent store of student information.
+"""Retention (`scanner purge` and the scheduler): blank old post text and decided-finding detail.
 
-`purge` (run by `scanner purge` and by the scheduler) does, in one transaction:
-
-- **post text**: posts older than `retention.post_text_days` (by edit, else creation time) with no
-  open finding get their text and raw payload blanked and `text_purged_at` set. A post the
-  pipeline has stored again since (seen after its last purge) is purged again.
-- **finding detail**: decided findings (confirmed, dismissed, resolved) last changed before
-  `retention.finding_days` lose their masked excerpt and reviewer note; audit events older than
-  that keep their row (who, what, when: the counts) but lose every detail except the status
-  transition and rule ids; outbox rows sent (or given up) before then lose their payload,
-  unless their finding is open.
-
-An open finding older than `finding_days` means the configured retention would delete detail a
-reviewer has not yet decided on: `purge` refuses (`RetentionError`) and changes nothing.
+Refuses, changing nothing, when the settings would delete detail of a still-open finding.
+Design: docs/architecture.md, "scanner.review — retention".
 """
 
 from __future__ import annotations

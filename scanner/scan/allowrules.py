@@ -1,12 +1,7 @@
 """Allow-rules: reviewer decisions that suppress a detector's finding in future scans.
 
-A rule lives in `allow_rules.yaml` in the config folder (`version: 1`, strict). It never holds the
-flagged value itself: `value_hmac` is HMAC-SHA256, keyed with the same local key as the roster
-hashes, of the *normalised* flagged text ("this name is a staff member", "this number is the
-booster club's phone"). Whole-post findings (no span) are matched on the normalised post text.
-
-`key_id` in the file identifies the key the rules were hashed with, so a changed key is reported
-instead of every rule silently ceasing to match.
+`allow_rules.yaml` in the config folder holds only an HMAC of the normalised flagged value, keyed
+with the local key, and the key's id (a changed key is reported). Design: docs/architecture.md.
 """
 
 from __future__ import annotations

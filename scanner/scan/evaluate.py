@@ -1,23 +1,8 @@
-"""`scanner eval`: measure detectors on a labelled JSON-lines corpus, next to vanilla Presidio.
+"""`scanner eval`: score detectors on a labelled JSON-lines corpus, next to vanilla Presidio.
 
 Corpus line: {"id", "text", "platform"?, "account"?, "spans": [{"start","end","label"}]?,
-"ignore": [{"start","end"}]?, "disclaimer_ok": bool?}.
-
-Student-PII metrics (records with "spans"; per category and ALL):
-- span matching: a predicted span is correct when it overlaps a gold span of the same label by at
-  least one character; a gold span is found when a same-label prediction overlaps it. A
-  prediction overlapping an "ignore" span and no same-label gold span is not counted at all.
-- span recall = found gold / gold; span precision = correct predictions / counted predictions;
-  F2 = 5PR / (4P + R) (recall weighted: a miss can expose a child).
-- post level: a post with gold spans is recalled when at least one of its gold spans is found;
-  a flagged post (any counted prediction) is correct when at least one prediction is correct.
-Vanilla Presidio = `AnalyzerEngine` with the same spaCy model, default recognizers, default
-threshold, its entities mapped by `VANILLA_MAP` (unmapped ones, e.g. ORGANIZATION, NRP, URL,
-are dropped).
-Which detectors are scored how comes from their `DetectorInfo`: `eval_spans` detectors against
-the gold spans; an `eval_flag_field` detector (e.g. "disclaimer_ok") on the records that carry
-that field, the positive class being "the field is false", predicted when it returns any finding.
-The console rendering is `scanner.cli.eval`.
+"ignore": [{"start","end"}]?, "<flag field>": bool?}. Span matching (overlap, same label), the
+metrics and which detectors are scored how: docs/architecture.md, "scanner.scan".
 """
 
 from __future__ import annotations

@@ -1,14 +1,7 @@
-"""`scanner run`: the long-running service (APScheduler 3.x; the only module that imports it).
+"""`scanner run`: the long-running service — claims due accounts with leases, scans, notifies, purges.
 
-Work is driven by the database, not by one in-memory job per account, so several workers can share
-one PostgreSQL: a scan tick claims due accounts with leases (`scanner.store.leases`) and scans them one by
-one through the `Pipeline`. An account is due when its `next_scan_at` (its own `interval`, or the
-default from scanner.yaml; or the next time of its `cron` expression in the district timezone;
-plus random jitter) and any `retry_at` (a platform's rate-limit reset)
-have passed. Notification and purge jobs run at their own intervals. Every job has
-`max_instances=1` and coalesces missed runs. SIGTERM/SIGINT finish the current account and exit;
-SIGHUP, or a change to scanner.yaml / accounts.yaml / the CSVs they name, reloads the config (an
-invalid new config is logged with its problems and the old one kept).
+Signals: SIGTERM/SIGINT finish the current account and exit; SIGHUP or a config change reloads.
+Design: docs/architecture.md, "scanner.schedule".
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
-"""AccountRow leases: which worker scans which due account, safely across processes.
+"""Account leases: which worker scans which due account, safely across processes.
 
-A lease is (`lease_owner`, `lease_until`) on the AccountRow row. Claiming is atomic:
-PostgreSQL uses `SELECT … FOR UPDATE SKIP LOCKED` then an UPDATE in the same transaction, so
-concurrent workers never wait on or share a row; SQLite (one writer at a time) uses a single
-conditional `UPDATE … WHERE id IN (SELECT … due …) RETURNING id`. A lease that is not released
-(the worker died) simply expires at `lease_until` and the account becomes claimable again.
+SKIP LOCKED on PostgreSQL, one conditional UPDATE on SQLite; an unreleased lease expires.
+Design: docs/architecture.md, "scanner.store — leases".
 """
 
 from __future__ import annotations
