@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_scan.py [--posts 5000] [--per-account 100] [--db URL]
 
 Each generated account is a subreddit with its own vcrpy cassette (token, about, one `new` listing
-page of `--per-account` posts, shaped by tests/connectors/cassette_kit.py), so every post goes
+page of `--per-account` posts, shaped by tests/support/cassette_kit.py), so every post goes
 through praw, the reddit connector, the replay layer, every enabled detector (the bundled config's:
 student_pii, disclaimer, posting_time) and the database, exactly as `scanner scan` does. In the same
 run, on the same texts, it measures (a) a naive loop of Presidio `AnalyzerEngine.analyze` per post
@@ -29,9 +29,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "connectors"))
 
-from cassette_kit import reddit_about, reddit_page, reddit_post, reddit_token, write_cassette  # noqa: E402
+from tests.support.cassette_kit import (  # noqa: E402
+    reddit_about,
+    reddit_page,
+    reddit_post,
+    reddit_token,
+    write_cassette,
+)
 
 FIRST = ["Marcus", "Maya", "Sofia", "Ethan", "Olivia", "Jayden", "Ava", "Noah", "Lily", "Diego"]
 LAST = ["Williams", "Chen", "Garcia", "Nguyen", "Patel", "Johnson", "Kim", "Lopez", "Brown"]

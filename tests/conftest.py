@@ -1,38 +1,29 @@
-"""Shared fixtures: databases (SQLite always, PostgreSQL when reachable) and tmp config folders."""
+"""Shared fixtures: databases (SQLite always, PostgreSQL when reachable), tmp config folders, the
+SMTP server, and the session-wide district and student-PII detector (spaCy + Presidio).
+
+The builders and fakes these fixtures use live in `tests/support/`.
+"""
 
 from __future__ import annotations
 
-import os
-import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from scanner.records import District
 from scanner.store.engine import open_database
-from tests.smtp_server import smtp_server, tls_context, tls_files  # noqa: F401 - aiosmtpd fixtures
+from tests.support.config import write_config
+from tests.support.database import PG_ADMIN_URL, REQUIRE_PG, pg_available, truncate
+from tests.support.district import district_from_csvs
+from tests.support.paths import DATA
+from tests.support.smtp_server import smtp_server, tls_context, tls_files  # noqa: F401 - fixtures
 
-PG_ADMIN_URL = os.environ.get(
-    "SCANNER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-def _pg_available() -> bool:
-    try:
-        eng = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with eng.connect():
-            pass
-        eng.dispose()
-        return True
-    except Exception:
-        return False
-
-
-PG_UP = _pg_available()
-REQUIRE_PG = os.environ.get("CI") == "true" or os.environ.get("SCANNER_REQUIRE_PG") == "1"
+PG_UP = pg_available()
 
 
 @pytest.fixture(scope="session")
@@ -57,12 +48,6 @@ def pg_database() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for table in ("audit_event", "outbox", "finding", "post", "scan_run", "account"):
-            conn.execute(sa.text(f"DELETE FROM {table}"))
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database URL: a tmp SQLite file, or the session's PostgreSQL db."""
@@ -71,7 +56,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url = request.getfixturevalue("pg_database")
     engine = open_database(url)
-    _truncate(engine)
+    truncate(engine)
     engine.dispose()
     yield url
 
@@ -84,60 +69,22 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-ACCOUNT_YAML = """\
-  - id: {id}
-    platform: {platform}
-    handle: "{handle}"
-    site_name: {site_name}
-    school: Jefferson High School
-    admin_contact: {{name: Dana Parker, email: dparker@mvsd.k12.wa.us}}
-    sponsor: {{name: Luis Ortega, email: {sponsor}}}
-"""
-
-
-def write_config(
-    folder: Path,
-    *,
-    scanner_extra: str = "",
-    accounts: list[dict[str, str]] | None = None,
-    accounts_yaml: str | None = None,
-) -> Path:
-    """A minimal valid config folder; `accounts` entries override id/platform/handle/etc."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "scanner.yaml").write_text(
-        textwrap.dedent(
-            """\
-            version: 1
-            district_name: Maple Valley School District
-            timezone: America/Los_Angeles
-            district_domains: [mvsd.k12.wa.us, maplevalleysd.org]
-            privacy_officer: {name: Grace Kim, email: privacy@mvsd.k12.wa.us}
-            mail: {transport: file, folder: outbox, from: scanner@mvsd.k12.wa.us}
-            """
-        )
-        + scanner_extra
-    )
-    if accounts_yaml is None:
-        rows = accounts or [{}]
-        body = "".join(
-            ACCOUNT_YAML.format(
-                **{
-                    "id": f"acct-{i}",
-                    "platform": "reddit",
-                    "handle": f"r/club{i}",
-                    "site_name": f"Club {i}",
-                    "sponsor": f"sponsor{i}@mvsd.k12.wa.us",
-                    **row,
-                }
-            )
-            for i, row in enumerate(rows)
-        )
-        accounts_yaml = "version: 1\naccounts:\n" + body
-    (folder / "accounts.yaml").write_text(accounts_yaml)
-    return folder
-
-
 @pytest.fixture
 def config_dir(tmp_path: Path) -> Path:
     """A minimal valid config folder with one reddit account `acct-0`."""
     return write_config(tmp_path / "config")
+
+
+@pytest.fixture(scope="session")
+def fixture_district() -> District:
+    """Maple Valley School District: staff directory and official contacts from tests/data."""
+    return district_from_csvs(DATA / "district")
+
+
+@pytest.fixture(scope="session")
+def pii_detector(fixture_district: District) -> Any:
+    """One StudentPiiDetector with default settings, built once (spaCy + Presidio take seconds)
+    and shared by every test that asks for it; such tests are marked `slow`."""
+    from detectors.pii import StudentPiiDetector  # spaCy loads only when a test needs it
+
+    return StudentPiiDetector(StudentPiiDetector.Settings(), fixture_district)

@@ -2,44 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from connectors import CONNECTORS
-from connectors.base import FetchResult
-from connectors.replay import ReplayAccount, cassette
-
-CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # cassette_kit, make_cassettes
-
-
-def replay(
-    platform: str,
-    name: str,
-    handle: str,
-    *,
-    cursor: str | None = None,
-    state: dict[str, Any] | None = None,
-    initial_posts: int = 100,
-    feed_url: str | None = None,
-    path: Path | None = None,
-    **settings: Any,
-) -> FetchResult:
-    """Fetch `handle` with the real connector while replaying cassettes/<platform>/<name>.yaml."""
-    cls = CONNECTORS.get(platform)
-    connector = cls(cls.Settings(**settings), offline=True)
-    account = ReplayAccount(
-        id="acct-1",
-        platform=platform,
-        handle=handle,
-        feed_url=feed_url,
-        initial_posts=initial_posts,
-    )
-    with cassette(path or CASSETTES / platform / f"{name}.yaml"):
-        return connector.fetch(account, cursor, state)
+from tests.support.replay import replay
 
 
 @pytest.fixture

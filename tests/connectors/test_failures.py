@@ -23,8 +23,7 @@ from scanner.errors import (
     ReplayError,
     TransientError,
 )
-
-from .cassette_kit import (
+from tests.support.cassette_kit import (
     Ix,
     atom_feed,
     feed_get,
@@ -38,8 +37,8 @@ from .cassette_kit import (
     write_cassette,
     x_tweets_page,
 )
-from .conftest import replay
-from .make_cassettes import X_PAGE_2
+from tests.support.make_cassettes import X_PAGE_2
+from tests.support.replay import replay
 
 SUB, UID, PAGE, IG = (
     "MapleValleyChess",
@@ -243,7 +242,7 @@ def test_x_usage_capped_is_not_retryable(tmp_path):
 
 
 def test_facebook_deleted_object_is_not_found(tmp_path):
-    from .cassette_kit import graph_deleted
+    from tests.support.cassette_kit import graph_deleted
 
     path = write_cassette(tmp_path / "c.yaml", [graph_deleted(PAGE)])
     with pytest.raises(NotFound, match="100/33"):

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from connectors.replay import cassette
-
-from .conftest import CASSETTES, replay
+from tests.support.paths import CASSETTES
+from tests.support.replay import replay
 
 
 def test_praw_user_submissions_listing():

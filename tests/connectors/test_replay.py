@@ -12,10 +12,9 @@ import requests
 
 from connectors.replay import cassette, fetch_replayed, normalized_path
 from scanner.errors import ReplayError
-
-from .cassette_kit import Ix, write_cassette
-from .conftest import CASSETTES
-from .make_cassettes import build
+from tests.support.cassette_kit import Ix, write_cassette
+from tests.support.make_cassettes import build
+from tests.support.paths import CASSETTES
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ STATE = {"user_id": "1587654321098765432", "handle": "mvchessclub", "username": 
 
 
 def ids():
-    from make_cassettes import x_ids
+    from tests.support.make_cassettes import x_ids
 
     return x_ids()
 

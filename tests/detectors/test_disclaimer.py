@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +12,10 @@ from pydantic import ValidationError
 from detectors.disclaimer import DisclaimerDetector, DisclaimerSettings, expand
 from scanner.records import AccountInfo, DetectionContext, District, Post
 from scanner.scan.evaluate import evaluate
+from tests.support.paths import DATA
 
 DOMAINS = ("mvsd.k12.wa.us", "maplevalleysd.org")
-CORPUS = Path(__file__).parents[1] / "data" / "disclaimer_corpus.jsonl"
+CORPUS = DATA / "disclaimer_corpus.jsonl"
 ZW = "\u200b"
 
 

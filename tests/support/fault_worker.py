@@ -1,7 +1,9 @@
-"""A `scanner run --once` worker for the fault tests, run as `python -m tests.fault_worker`.
+"""A `scanner run --once` worker for the fault tests, run from the repository root as
+`python -m tests.support.fault_worker`.
 
 It scans through the real Service/leases/Pipeline with a scripted platform (`platform_posts`) and
-a keyword detector, and can stop dead at a known point so the test can SIGKILL it there:
+the shared keyword detector (`tests.support.fakes.keyword_detector`), and can stop dead at a
+known point so the test can SIGKILL it there:
   --block fetch:ID   inside the fetch of account ID (before any write)
   --block commit:ID  inside account ID's write transaction, after rows were flushed
 Reaching the point writes `<marker>` and the process then sleeps until killed.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import argparse
 import random
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +31,8 @@ from scanner.records import Post
 from scanner.scan.pipeline import AccountResult, Pipeline
 from scanner.schedule.service import Service
 from scanner.store.engine import open_database
-from tests.scanner.test_pipeline import KeywordDetector
+from tests.support.fakes import T0, keyword_detector
 
-T0 = datetime(2026, 10, 5, 17, 0, tzinfo=UTC)
 TEXTS = ["BAD news for the team ok", "practice moved to Friday", "great game ok"]
 # (findings, outbox items) per account for 1, 2, 3 posts: BAD → student_pii to the sponsor and the
 # privacy officer; no "ok" → missing disclaimer to the sponsor
@@ -82,7 +83,7 @@ def make_service(
         worker=worker,
         fetch=fetch,
         now=lambda: now,
-        detectors={"fake": KeywordDetector()},
+        detectors={"fake": keyword_detector()},
         notify=None,
         purge=None,
         lease_seconds=lease,

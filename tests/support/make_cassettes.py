@@ -1,6 +1,8 @@
 """Writes every committed cassette under cassettes/ (run from the repository root).
 
-    .venv/bin/python tests/connectors/make_cassettes.py [OUT_DIR] [--realdata DIR]
+    .venv/bin/python -m tests.support.make_cassettes [OUT_DIR] [--realdata DIR]
+
+(`.venv/bin/python tests/support/make_cassettes.py …` works too.)
 
 Scenario cassettes (`cassettes/<platform>/{first,incremental,empty}.yaml`) and the demo cassettes
 (`cassettes/demo/*.yaml`) are built from the shapes in cassette_kit; the `realdata_*` cassettes
@@ -16,7 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from cassette_kit import (
+
+if not __package__:  # run as a file: make the `tests` package importable from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.support.cassette_kit import (
     GRAPH,
     Ix,
     atom_feed,

@@ -1,28 +1,21 @@
-"""Shared helpers for the review/allow-rule/report/retention tests: a config folder, a fake
-detector, a fake feed, and a real Pipeline wired to them."""
+"""Shared helpers for the review/allow-rule/report/retention tests: a config folder, the fake
+detector they share, and a real Pipeline wired to it and a fake platform."""
 
 from __future__ import annotations
 
 import re
-import sys
-import types
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from connectors.base import FetchResult
 from detectors import DETECTORS
-from detectors.base import DetectorSettings
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
-from scanner.records import DetectionContext, Finding, Post
 from scanner.scan.pipeline import Pipeline
-from tests.conftest import write_config
+from tests.support.config import write_config
+from tests.support.fakes import FakeDetector, FakePlatform, Flag
 
 KEY_ENV = "SCANNER_TEST_ROSTER_KEY"
 T0 = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)  # a Monday
@@ -30,43 +23,21 @@ NAME = re.compile(r"\b(?:Emma Johnson|Liam Smith|Mrs\.\s+Parker)\b", re.IGNORECA
 PHONE = re.compile(r"\(?\d{3}\)?[ .-]?\d{3}-\d{4}")
 
 
-class FakePii:
+def detector() -> FakeDetector:
     """Flags two names, "Mrs. Parker" and phone numbers; "RECAP" posts lack a disclaimer."""
-
-    name: ClassVar[str] = "student_pii"
-    Settings: ClassVar[type[DetectorSettings]] = DetectorSettings
-
-    def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
-        out = []
-        for post in posts:
-            found = [
-                Finding("student_pii", "STUDENT_NAME", "high", m.start(), m.end(), 0.9, "a name")
-                for m in NAME.finditer(post.text)
-            ] + [
-                Finding("student_pii", "STUDENT_CONTACT", "high", m.start(), m.end(), 0.8, "phone")
-                for m in PHONE.finditer(post.text)
-            ]
-            if post.text.startswith("RECAP"):
-                found.append(
-                    Finding("disclaimer", "missing_disclaimer", "medium", None, None, 1.0, "none")
-                )
-            out.append(found)
-        return out
+    return FakeDetector(
+        [
+            Flag(NAME, "STUDENT_NAME", "a name", 0.9),
+            Flag(PHONE, "STUDENT_CONTACT", "phone", 0.8),
+        ],
+        missing_disclaimer=lambda text: text.startswith("RECAP"),
+        disclaimer_explanation="none",
+    )
 
 
-@dataclass
-class Feed:
-    """What the fake platform currently shows, per account."""
-
-    posts: dict[str, dict[str, Post]] = field(default_factory=dict)
-
-    def put(self, account: str, ext: str, text: str, *, when: datetime = T0, **kw: Any) -> Post:
-        post = Post("reddit", account, ext, f"https://example.org/{ext}", "club", when, text, **kw)
-        self.posts.setdefault(account, {})[ext] = post
-        return post
-
-    def fetch(self, config: Any, account: Any, cursor: Any, state: Any) -> FetchResult:
-        return FetchResult(list(self.posts.get(account.id, {}).values()), cursor=None)
+def new_feed() -> FakePlatform:
+    """The fake platform; `feed.put(account, ext, text)` posts at T0 unless told otherwise."""
+    return FakePlatform(start=T0)
 
 
 def make_config(folder: Path, *, accounts: int = 1, retention: str = "") -> Config:
@@ -88,16 +59,12 @@ def make_config(folder: Path, *, accounts: int = 1, retention: str = "") -> Conf
 def env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Config loading independent of the real detector modules, with a test HMAC key."""
     monkeypatch.setattr(DETECTORS, "targets", {}, raising=False)
-    try:
-        import scanner.scan.masking  # noqa: F401
-    except ModuleNotFoundError:  # written by another helper; a stand-in until it lands
-        stub = types.ModuleType("scanner.scan.masking")
-        stub.mask_span = lambda text, s, e, category: "*" * (e - s)  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "scanner.scan.masking", stub)
     monkeypatch.setenv(KEY_ENV, "0123456789abcdef" * 4)
 
 
-def pipeline(config: Config, engine: Engine, feed: Feed, now: datetime | None = None) -> Pipeline:
-    """A real Pipeline with the fake detector and feed."""
+def pipeline(
+    config: Config, engine: Engine, platform: FakePlatform, now: datetime | None = None
+) -> Pipeline:
+    """A real Pipeline with the fake detector and platform."""
     clock = now or T0 + timedelta(hours=1)
-    return Pipeline(config, engine, {"student_pii": FakePii()}, fetch=feed.fetch, now=lambda: clock)
+    return Pipeline(config, engine, {"student_pii": detector()}, fetch=platform, now=lambda: clock)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from detectors import DETECTORS
 from detectors.pii import StudentPiiDetector
 from scanner.records import DetectionContext, Post
-from tests.detectors.conftest import DATA
+from tests.support.paths import DATA
 
 
 def post(text: str, n: int = 0) -> Post:
@@ -71,6 +71,7 @@ FLAGGED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "expected"), FLAGGED, ids=[e[1][0] + ":" + e[1][1] for e in FLAGGED]
 )
@@ -95,6 +96,7 @@ NOT_FLAGGED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", NOT_FLAGGED)
 def test_does_not_flag_staff_officials_figures_places(pii_detector, text):
     assert found(pii_detector, text) == []
@@ -119,6 +121,7 @@ NOT_NAMES_IN_CONTEXT = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", NOT_NAMES_IN_CONTEXT)
 def test_sentence_openers_teams_and_headings_are_not_names(pii_detector, text):
     assert found(pii_detector, text) == []
@@ -138,6 +141,7 @@ STILL_NAMES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("text", "name"), STILL_NAMES)
 def test_names_shaped_like_words_or_teams_stay_flagged(pii_detector, text, name):
     names = [value for category, value in found(pii_detector, text) if category == "STUDENT_NAME"]
@@ -155,6 +159,7 @@ CUE_WORDS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("text", "cue"), CUE_WORDS)
 def test_explanation_names_the_whole_cue_word(pii_detector, text, cue):
     [findings] = pii_detector.detect_batch([post(text)], DetectionContext())
@@ -163,6 +168,7 @@ def test_explanation_names_the_whole_cue_word(pii_detector, text, cue):
     assert "near 's'" not in name.explanation
 
 
+@pytest.mark.slow
 def test_vanilla_traps_from_design_are_handled(pii_detector):
     text = "Emma Johnson (Grade 7) said hi to Mrs. Parker. Student ID 204455. www.district.k12.us"
     assert sorted(found(pii_detector, text)) == [
@@ -171,6 +177,7 @@ def test_vanilla_traps_from_design_are_handled(pii_detector):
     ]
 
 
+@pytest.mark.slow
 def test_findings_shape_and_default_severities(pii_detector):
     text = "Congrats to Emma Johnson (Grade 7)! Student ID 204455, mom's cell 253-555-0182."
     [findings] = pii_detector.detect_batch([post(text)], DetectionContext())
@@ -185,6 +192,7 @@ def test_findings_shape_and_default_severities(pii_detector):
         assert text[f.start : f.end].lower() not in f.explanation.lower()
 
 
+@pytest.mark.slow
 def test_explanations_never_contain_the_value_over_the_corpus(pii_detector):
     records = [json.loads(line) for line in (DATA / "pii_corpus.jsonl").read_text().splitlines()]
     texts = [r["text"] for r in records]
@@ -203,6 +211,7 @@ def test_explanations_never_contain_the_value_over_the_corpus(pii_detector):
     assert checked > 150
 
 
+@pytest.mark.slow
 def test_batch_equals_one_by_one_and_keeps_order(pii_detector):
     texts = ["Go Eagles!", "Congrats to Emma Johnson (Grade 7)!", "", "Student ID 330917 found."]
     batch = pii_detector.detect_batch([post(t, i) for i, t in enumerate(texts)], DetectionContext())
@@ -211,6 +220,7 @@ def test_batch_equals_one_by_one_and_keeps_order(pii_detector):
     assert [bool(f) for f in batch] == [False, True, False, True]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [
@@ -228,6 +238,7 @@ def test_odd_inputs_do_not_break(pii_detector, text):
     assert findings == []
 
 
+@pytest.mark.slow
 def test_large_post_offsets_stay_exact(pii_detector):
     filler = "The band practiced scales in the music room today. " * 2000  # ~100 KB
     text = filler + "Congrats to Emma Johnson (Grade 7)! " + filler
@@ -235,12 +246,14 @@ def test_large_post_offsets_stay_exact(pii_detector):
     assert ("STUDENT_NAME", "Emma Johnson") in found(pii_detector, text)
 
 
+@pytest.mark.slow
 def test_zero_width_and_rtl_marks_keep_offsets(pii_detector):
     text = "\u200f\u200bCongrats to\u200b Emma Johnson\u200d (Grade 7) 🎉"
     [findings] = pii_detector.detect_batch([post(text)], DetectionContext())
     assert [text[f.start : f.end] for f in findings] == ["Emma Johnson"]
 
 
+@pytest.mark.slow
 def test_reusable_from_threads(pii_detector):
     texts = ["Congrats to Emma Johnson (Grade 7)! Student ID 204455."] * 8
     expected = pii_detector.detect_batch([post(t) for t in texts], DetectionContext())
@@ -257,6 +270,7 @@ def test_reusable_from_threads(pii_detector):
     assert results == [expected] * 3
 
 
+@pytest.mark.slow
 def test_tldextract_uses_bundled_snapshot_without_network(pii_detector, monkeypatch):
     import tldextract.tldextract as tld
 
@@ -271,6 +285,7 @@ def test_tldextract_uses_bundled_snapshot_without_network(pii_detector, monkeypa
     )
 
 
+@pytest.mark.slow
 def test_spacy_pipeline_is_slim(pii_detector):
     assert pii_detector._analyzer.nlp_engine.nlp["en"].pipe_names == ["ner"]
 
@@ -293,6 +308,7 @@ def test_settings_defaults_and_unknown_keys():
         StudentPiiDetector.Settings.model_validate({"batch_size": 0})
 
 
+@pytest.mark.slow
 def test_settings_change_severity_and_thresholds(fixture_district):
     settings = StudentPiiDetector.Settings.model_validate(
         {
@@ -313,6 +329,7 @@ def test_settings_change_severity_and_thresholds(fixture_district):
     )
 
 
+@pytest.mark.slow
 def test_corpus_meets_the_issue_bar(pii_detector, fixture_district):
     from scanner.scan.evaluate import evaluate, load_corpus
 
@@ -324,6 +341,7 @@ def test_corpus_meets_the_issue_bar(pii_detector, fixture_district):
     assert ours.precision >= 0.85
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "flagged"),
     [

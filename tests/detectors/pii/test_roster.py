@@ -92,6 +92,7 @@ def _findings(detector, text):
     return {text[f.start : f.end]: f for f in findings}
 
 
+@pytest.mark.slow
 def test_roster_match_raises_severity_and_explains(roster_detector):
     found = _findings(roster_detector, "Great game today by Zoe Okonkwo-Bell and Jonah Friedman!")
     zoe, jonah = found["Zoe Okonkwo-Bell"], found["Jonah Friedman"]
@@ -101,6 +102,7 @@ def test_roster_match_raises_severity_and_explains(roster_detector):
     assert zoe.score == 1.0
 
 
+@pytest.mark.slow
 def test_roster_finds_initial_form_ner_misses(roster_detector):
     found = _findings(roster_detector, "Lost calculator with Zoë O. written on it.")
     assert "Zoë O" in found or "Zoë O." in found
@@ -108,6 +110,7 @@ def test_roster_finds_initial_form_ner_misses(roster_detector):
     assert finding.category == "STUDENT_NAME" and finding.severity == "high"
 
 
+@pytest.mark.slow
 def test_roster_name_with_staff_title_is_not_the_student(roster_detector):
     assert "Tran" not in _findings(roster_detector, "Mr. Liam Tran teaches 5th grade.")
     assert _findings(roster_detector, "Mr. Liam Tran teaches history.") == {}

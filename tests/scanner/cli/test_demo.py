@@ -9,10 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.paths import REPO
+
 SCANNER = Path(sys.executable).with_name("scanner")
+
+# every test runs `scanner` in a subprocess (and the demo builds spaCy + Presidio)
+pytestmark = pytest.mark.slow
 
 
 def run_demo(out: Path) -> subprocess.CompletedProcess[str]:

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from scanner.cli.main import app
+from tests.support.paths import CONFIG
 
-REPO = Path(__file__).resolve().parents[2]
-CONFIG = str(REPO / "config")
 DISCLAIMER = "Information may change. For official information visit mvsd.k12.wa.us."
 runner = CliRunner()
 
+# every test runs `scanner detect`, which builds the real detectors (spaCy + Presidio)
+pytestmark = pytest.mark.slow
+
 
 def detect(stdin: bytes) -> tuple[list[dict], str, int]:
-    result = runner.invoke(app, ["detect", "--config", CONFIG], input=stdin)
+    result = runner.invoke(app, ["detect", "--config", str(CONFIG)], input=stdin)
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     return lines, result.stderr, result.exit_code
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from scanner.cli.review import _post_text, register
 from scanner.review import workflow
 from scanner.store import tables
-from tests.scanner.review_support import Feed, env, make_config, pipeline  # noqa: F401
+from tests.support.review import env, make_config, new_feed, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")
 app = typer.Typer()
@@ -30,7 +30,7 @@ def cli(tmp_path: Path, engine: Engine, db_url: str, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("USER", "grace")
     folder = tmp_path / "config"
     config = make_config(folder, retention="retention: {post_text_days: 30, finding_days: 365}\n")
-    feed = Feed()
+    feed = new_feed()
     old = tables.utcnow() - timedelta(days=60)
     feed.put("acct-0", "p1", "Congrats to Emma Johnson\x1b[2J on the win!", when=old)
     feed.put("acct-0", "p2", "RECAP of the game", when=old)

@@ -13,10 +13,10 @@ from scanner.config.schema import parse_duration
 from scanner.errors import ConfigError, SecretError
 from scanner.secrets import Secret
 from scanner.store.engine import resolve_url
-from tests.conftest import write_config
+from tests.support.config import write_config
+from tests.support.paths import REPO
 
 runner = CliRunner()
-REPO = Path(__file__).resolve().parents[2]
 
 
 def problems_of(folder: Path) -> list[str]:

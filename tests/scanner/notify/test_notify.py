@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import threading
-import types
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import typer
@@ -26,82 +26,35 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from connectors.base import FetchResult
-from detectors.base import DetectorSettings
 from scanner.cli import notify as cli_notify
 from scanner.config.schema import AccountConfig, Config, ScannerFile
 from scanner.notify.send import Notifier, retry_delay
-from scanner.records import DetectionContext, Finding, Post
+from scanner.records import Post
 from scanner.scan.pipeline import Pipeline
 from scanner.store import tables
-from tests.smtp_server import Received, SmtpServer
+from tests.support.fakes import T0, Clock, FakeDetector, FakePlatform, Flag
+from tests.support.smtp_server import Received, SmtpServer
 
-T0 = datetime(2026, 10, 5, 17, 0, tzinfo=UTC)  # Monday 10:00 in Los Angeles (PDT)
 OFFICER = "privacy@mvsd.k12.wa.us"
 NAME, STUDENT_ID, PHONE = "Emma Johnson", "204455", "(555) 123-4567"
 RAW_PII = [NAME, "Johnson", STUDENT_ID, PHONE, "555-123-4567", "5551234567"]
 
 
-class Clock:
-    """A settable clock handed to the pipeline and the notifier."""
-
-    def __init__(self, t: datetime = T0):
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def advance(self, **delta: float) -> None:
-        self.t += timedelta(**delta)
+# The student PII of the test posts, each with the explanation the alerts must carry; every post
+# without "Disclaimer" lacks one (an explanation with markup, to check the escaping).
+DETECTOR_FLAGS = [
+    Flag(re.escape(NAME), "STUDENT_NAME", "Student name next to a grade level"),
+    Flag(re.escape(STUDENT_ID), "STUDENT_ID", "Student ID number"),
+    Flag(re.escape(PHONE), "STUDENT_CONTACT", "Phone number of a student's family"),
+]
 
 
-class FakeDetector:
-    """Student PII: the known name/ID/phone; disclaimer: posts without 'Disclaimer'."""
-
-    name: ClassVar[str] = "fake"
-    Settings: ClassVar[type[DetectorSettings]] = DetectorSettings
-    PII = [
-        (NAME, "STUDENT_NAME", "Student name next to a grade level"),
-        (STUDENT_ID, "STUDENT_ID", "Student ID number"),
-        (PHONE, "STUDENT_CONTACT", "Phone number of a student's family"),
-    ]
-
-    def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
-        out = []
-        for p in posts:
-            found = []
-            for value, category, why in self.PII:
-                at = p.text.find(value)
-                if at >= 0:
-                    found.append(
-                        Finding("student_pii", category, "high", at, at + len(value), 0.9, why)
-                    )
-            if "Disclaimer" not in p.text:
-                found.append(
-                    Finding(
-                        "disclaimer",
-                        "missing_disclaimer",
-                        "medium",
-                        None,
-                        None,
-                        1.0,
-                        "No disclaimer: <b>element A</b> & B missing",
-                    )
-                )
-            out.append(found)
-        return out
-
-
-@dataclass
-class Feed:
-    """Scripted posts per account for the pipeline's fetch function."""
-
-    posts: dict[str, list[Post]] = field(default_factory=dict)
-
-    def __call__(
-        self, config: Config, account: Any, cursor: str | None, state: dict
-    ) -> FetchResult:
-        return FetchResult(posts=list(self.posts.get(account.id, [])), cursor=None)
+def detector() -> FakeDetector:
+    return FakeDetector(
+        DETECTOR_FLAGS,
+        missing_disclaimer=lambda text: "Disclaimer" not in text,
+        disclaimer_explanation="No disclaimer: <b>element A</b> & B missing",
+    )
 
 
 def post(account: str, n: int, text: str, at: datetime = T0, url: str | None = None) -> Post:
@@ -147,17 +100,6 @@ def make_config(
     return Config(tmp_path, scanner, accounts)
 
 
-@pytest.fixture(autouse=True)
-def masking(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real scanner.scan.masking when it exists; a full-mask stand-in until it lands."""
-    try:
-        import scanner.scan.masking  # noqa: F401
-    except ModuleNotFoundError:
-        stub = types.ModuleType("scanner.scan.masking")
-        stub.mask_span = lambda text, s, e, category: "*" * (e - s)  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "scanner.scan.masking", stub)
-
-
 @dataclass
 class World:
     """Config + database + clock + feed, with helpers to scan and notify."""
@@ -165,12 +107,12 @@ class World:
     config: Config
     engine: Engine
     clock: Clock = field(default_factory=Clock)
-    feed: Feed = field(default_factory=Feed)
+    feed: FakePlatform = field(default_factory=FakePlatform)
 
     def scan(self, account: str, *posts: Post) -> None:
         self.feed.posts[account] = list(posts)
         pipe = Pipeline(
-            self.config, self.engine, {"fake": FakeDetector()}, fetch=self.feed, now=self.clock
+            self.config, self.engine, {"fake": detector()}, fetch=self.feed, now=self.clock
         )
         assert all(r.ok for r in pipe.scan([account]).results)
 

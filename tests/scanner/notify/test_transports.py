@@ -14,7 +14,7 @@ import pytest
 from scanner.config.schema import MailConfig
 from scanner.errors import SendError
 from scanner.notify.transports import FileTransport, SmtpTransport
-from tests.smtp_server import PASSWORD, USER, SmtpServer
+from tests.support.smtp_server import PASSWORD, USER, SmtpServer
 
 # aiosmtpd warns about AUTH without its own TLS check; our implicit-TLS server is encrypted.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

@@ -12,14 +12,14 @@ from sqlalchemy.engine import Engine
 
 from scanner.review import workflow
 from scanner.review.report import write_report
-from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
+from tests.support.review import T0, env, make_config, new_feed, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")
 
 
 def test_report_files(tmp_path: Path, engine: Engine) -> None:
     config = make_config(tmp_path / "config", accounts=3)
-    feed = Feed()
+    feed = new_feed()
     feed.put("acct-0", "a1", "Emma Johnson scored", when=T0)
     feed.put("acct-0", "a2", "RECAP: call (555) 123-4567", when=T0 + timedelta(days=1))
     feed.put("acct-0", "a3", "Liam Smith again", when=T0 + timedelta(weeks=2))

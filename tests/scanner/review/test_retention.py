@@ -14,7 +14,8 @@ from scanner.errors import RetentionError
 from scanner.review import workflow
 from scanner.review.retention import purge
 from scanner.store import tables
-from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
+from tests.support.fakes import FakePlatform
+from tests.support.review import T0, env, make_config, new_feed, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")
 RETENTION = "retention: {post_text_days: 30, finding_days: 365}\n"
@@ -34,10 +35,10 @@ def _snapshot(engine: Engine) -> list:
 
 
 @pytest.fixture
-def scanned(tmp_path: Path, engine: Engine) -> tuple[Config, Feed]:
+def scanned(tmp_path: Path, engine: Engine) -> tuple[Config, FakePlatform]:
     """Old posts: one clean, one with an open finding, one with a dismissed finding; one new."""
     config = make_config(tmp_path / "config", retention=RETENTION)
-    feed = Feed()
+    feed = new_feed()
     now = tables.utcnow()
     feed.put("acct-0", "clean", "Game at six", when=now - timedelta(days=40), raw={"id": "clean"})
     feed.put("acct-0", "open", "Emma Johnson scored", when=now - timedelta(days=40))
@@ -157,7 +158,7 @@ def test_expired_detail_is_scrubbed_keeping_counts(engine: Engine, scanned: tupl
 
 def test_no_retention_configured_purges_nothing(tmp_path: Path, engine: Engine) -> None:
     config = make_config(tmp_path / "config")
-    feed = Feed()
+    feed = new_feed()
     feed.put("acct-0", "old", "Old text", when=T0 - timedelta(days=3000))
     pipeline(config, engine, feed).scan()
     result = purge(config, engine)

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from scanner import errors
 from scanner.review import workflow
 from scanner.store import tables
-from tests.scanner.review_support import T0, Feed, env, make_config, pipeline  # noqa: F401
+from tests.support.fakes import FakePlatform
+from tests.support.review import T0, env, make_config, new_feed, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")
 
@@ -40,9 +41,9 @@ def _set_status(engine: Engine, finding_id: int, status: str) -> None:
 
 
 @pytest.fixture
-def one_finding(tmp_path: Path, engine: Engine) -> tuple[object, Feed, int]:
+def one_finding(tmp_path: Path, engine: Engine) -> tuple[object, FakePlatform, int]:
     config = make_config(tmp_path / "config")
-    feed = Feed()
+    feed = new_feed()
     feed.put("acct-0", "p1", "Congrats to Emma Johnson on the win!")
     pipeline(config, engine, feed).scan()
     (f,) = _findings(engine)
@@ -195,7 +196,7 @@ def test_confirmed_then_post_removed_stays_confirmed_until_resolved(
 
 def test_list_filters(tmp_path: Path, engine: Engine) -> None:
     config = make_config(tmp_path / "config", accounts=2)
-    feed = Feed()
+    feed = new_feed()
     feed.put("acct-0", "a1", "Emma Johnson scored")
     feed.put("acct-0", "a2", "RECAP of the game, call (555) 123-4567")
     feed.put("acct-1", "b1", "Liam Smith read aloud")

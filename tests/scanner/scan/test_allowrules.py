@@ -18,7 +18,7 @@ from scanner.review import workflow
 from scanner.scan import allowrules
 from scanner.scan.allowrules import AllowRules, normalise
 from scanner.store import tables
-from tests.scanner.review_support import KEY_ENV, T0, Feed, env, make_config, pipeline  # noqa: F401
+from tests.support.review import KEY_ENV, T0, env, make_config, new_feed, pipeline  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("env")
 
@@ -154,7 +154,7 @@ def _open(engine: Engine) -> list[tables.FindingRow]:
 
 def test_allow_rule_from_a_finding_suppresses_future_scans(tmp_path: Path, engine: Engine) -> None:
     config = make_config(tmp_path / "config")
-    feed = Feed()
+    feed = new_feed()
     feed.put("acct-0", "p1", "Great job Mrs. Parker and Emma Johnson")
     pipeline(config, engine, feed).scan()
     parker = next(f for f in _open(engine) if f.start == 10)
@@ -192,7 +192,7 @@ def test_allow_rule_from_a_finding_suppresses_future_scans(tmp_path: Path, engin
 
 def test_allow_refused_when_text_purged_or_changed(tmp_path: Path, engine: Engine) -> None:
     config = make_config(tmp_path / "config")
-    feed = Feed()
+    feed = new_feed()
     feed.put("acct-0", "p1", "Emma Johnson")
     pipeline(config, engine, feed).scan()
     (f,) = _open(engine)

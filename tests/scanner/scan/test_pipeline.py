@@ -2,95 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from connectors.base import FetchResult
-from detectors.base import DetectorSettings
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.errors import RateLimited, TransientError
-from scanner.records import DetectionContext, Finding, Post
 from scanner.scan.pipeline import Pipeline
 from scanner.store import tables
-from tests.conftest import write_config
-
-T0 = datetime(2026, 10, 5, 17, 0, tzinfo=UTC)
-
-
-def post(account: str, n: int, text: str, **kw: Any) -> Post:
-    return Post(
-        platform="reddit",
-        account=account,
-        external_id=f"t3_{account}_{n}",
-        url=f"https://reddit.example/{account}/{n}",
-        author="club",
-        created_at=T0 + timedelta(hours=n),
-        text=text,
-        **kw,
-    )
-
-
-class KeywordDetector:
-    """Flags every occurrence of BAD (student_pii) and posts without 'ok' (disclaimer)."""
-
-    name: ClassVar[str] = "fake"
-    Settings: ClassVar[type[DetectorSettings]] = DetectorSettings
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
-        out = []
-        for p in posts:
-            self.seen.append(p.external_id)
-            found = [
-                Finding("student_pii", "STUDENT_NAME", "high", i, i + 3, 0.9, "name near 'team'")
-                for i in range(len(p.text))
-                if p.text.startswith("BAD", i)
-            ]
-            if "ok" not in p.text:
-                found.append(
-                    Finding(
-                        "disclaimer",
-                        "missing_disclaimer",
-                        "medium",
-                        None,
-                        None,
-                        1.0,
-                        "element A missing",
-                    )
-                )
-            out.append(found)
-        return out
-
-
-@dataclass
-class FakePlatform:
-    """Serves scripted posts per account; can fail an account or blow up on demand."""
-
-    posts: dict[str, list[Post]] = field(default_factory=dict)
-    errors: dict[str, Exception] = field(default_factory=dict)
-    calls: list[tuple[str, str | None]] = field(default_factory=list)
-
-    def __call__(
-        self, config: Config, account: Any, cursor: str | None, state: dict
-    ) -> FetchResult:
-        self.calls.append((account.id, cursor))
-        if account.id in self.errors:
-            raise self.errors[account.id]
-        posts = self.posts.get(account.id, [])
-        newest = max((p.external_id for p in posts), default=cursor)
-        return FetchResult(
-            posts=list(posts), cursor=newest, profile_text="about us", state={"seen": len(posts)}
-        )
+from tests.support.config import write_config
+from tests.support.fakes import T0, FakePlatform, keyword_detector, post
 
 
 @pytest.fixture
@@ -117,7 +44,7 @@ def test_scan_is_idempotent(cfg: Config, engine: Engine) -> None:
             "b": [post("b", 1, "no disclaimer")],
         }
     )
-    detector = KeywordDetector()
+    detector = keyword_detector()
     pipe = Pipeline(cfg, engine, {"fake": detector}, fetch=platform)
     first = pipe.scan()
     assert [r.ok for r in first.results] == [True, True]
@@ -140,7 +67,7 @@ def test_scan_is_idempotent(cfg: Config, engine: Engine) -> None:
 
 def test_edited_post_is_rescanned_and_old_finding_resolved(cfg: Config, engine: Engine) -> None:
     platform = FakePlatform({"a": [post("a", 1, "BAD news ok")]})
-    detector = KeywordDetector()
+    detector = keyword_detector()
     pipe = Pipeline(cfg, engine, {"fake": detector}, fetch=platform)
     pipe.scan(["a"])
     platform.posts["a"] = [replace(post("a", 1, "good news ok"), edited_at=T0 + timedelta(days=1))]
@@ -162,7 +89,7 @@ def test_edited_post_is_rescanned_and_old_finding_resolved(cfg: Config, engine: 
 
 def test_deleted_post_resolves_open_findings(cfg: Config, engine: Engine) -> None:
     platform = FakePlatform({"a": [post("a", 1, "BAD news")]})
-    pipe = Pipeline(cfg, engine, {"fake": KeywordDetector()}, fetch=platform)
+    pipe = Pipeline(cfg, engine, {"fake": keyword_detector()}, fetch=platform)
     pipe.scan(["a"])
     platform.posts["a"] = [replace(post("a", 1, "[deleted]"), deleted=True)]
     assert pipe.scan(["a"]).results[0].findings_resolved == 2
@@ -183,7 +110,7 @@ def test_failing_account_is_recorded_and_others_continue(
     cfg: Config, engine: Engine, error: Exception, retry: bool
 ) -> None:
     platform = FakePlatform({"b": [post("b", 1, "ok")]}, errors={"a": error})
-    summary = Pipeline(cfg, engine, {"fake": KeywordDetector()}, fetch=platform).scan()
+    summary = Pipeline(cfg, engine, {"fake": keyword_detector()}, fetch=platform).scan()
     assert [r.ok for r in summary.results] == [False, True]
     assert type(error).__name__ in (summary.results[0].error or "")
     with Session(engine) as s:
@@ -203,7 +130,7 @@ def test_crash_between_fetch_and_commit_loses_and_duplicates_nothing(
     cfg: Config, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     platform = FakePlatform({"a": [post("a", n, f"BAD {n}") for n in range(1, 6)]})
-    pipe = Pipeline(cfg, engine, {"fake": KeywordDetector()}, fetch=platform)
+    pipe = Pipeline(cfg, engine, {"fake": keyword_detector()}, fetch=platform)
     real_queue = Pipeline._queue
     calls = {"n": 0}
 
@@ -244,7 +171,7 @@ def test_registry_fields_mirrored_and_handle_change_resets_cursor(
 def test_a_post_repeated_within_one_fetch_is_stored_once(cfg: Config, engine: Engine) -> None:
     platform = FakePlatform({"a": [post("a", 1, "BAD news"), post("a", 1, "BAD news, edited")]})
     result = (
-        Pipeline(cfg, engine, {"fake": KeywordDetector()}, fetch=platform).scan(["a"]).results[0]
+        Pipeline(cfg, engine, {"fake": keyword_detector()}, fetch=platform).scan(["a"]).results[0]
     )
     assert result.ok and result.posts_new == 1
     with Session(engine) as s:

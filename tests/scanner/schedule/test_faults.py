@@ -49,12 +49,12 @@ from scanner.notify.send import Notifier
 from scanner.schedule.service import Service
 from scanner.store import tables
 from scanner.store.engine import make_engine, open_database, upgrade
-from tests.conftest import write_config
-from tests.fault_worker import EXPECTED, T0, make_service, platform_posts, scripted_fetch
-from tests.scanner.test_pipeline import KeywordDetector
-from tests.smtp_server import SmtpServer
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.config import write_config
+from tests.support.database import PG_ADMIN_URL, truncate
+from tests.support.fakes import keyword_detector
+from tests.support.fault_worker import EXPECTED, T0, make_service, platform_posts, scripted_fetch
+from tests.support.paths import REPO
+from tests.support.smtp_server import SmtpServer
 
 
 def config_with(folder: Path, n: int, db_url: str) -> Path:
@@ -151,7 +151,7 @@ def test_failure_mid_pagination_stores_nothing_partial(
         worker="w",
         fetch=platform,
         now=lambda: now[0],
-        detectors={"fake": KeywordDetector()},
+        detectors={"fake": keyword_detector()},
         notify=None,
         purge=None,
         rng=random.Random(1),
@@ -193,7 +193,7 @@ def worker_cmd(db_url: str, folder: Path, worker: str, now: Any, **opts: Any) ->
     cmd = [
         sys.executable,
         "-m",
-        "tests.fault_worker",
+        "tests.support.fault_worker",
         "--db",
         db_url,
         "--config",
@@ -210,7 +210,7 @@ def worker_cmd(db_url: str, folder: Path, worker: str, now: Any, **opts: Any) ->
 
 def spawn(cmd: list[str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
 
@@ -223,6 +223,7 @@ def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 30) -> No
         time.sleep(0.02)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phase", ["fetch", "commit"])
 def test_sigkill_mid_scan_then_rerun(tmp_path: Path, db_url: str, phase: str) -> None:
     ids = [f"acc{i:03d}" for i in range(4)]
@@ -286,6 +287,7 @@ def email_rows(engine: Engine) -> list[tables.Outbox]:
         )  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", ["after_reply", "before_reply"])
 def test_sigkill_mid_send_then_rerun(tmp_path: Path, db_url: str, point: str) -> None:
     """Killed after the server accepted the 2nd e-mail, before its row was marked sent.
@@ -399,8 +401,6 @@ class DatabaseOutage:
         self.name = url.rsplit("/", 1)[1]
 
     def _admin(self, *statements: str) -> None:
-        from tests.conftest import PG_ADMIN_URL
-
         admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         try:
             with admin.connect() as conn:
@@ -461,7 +461,7 @@ def outage_service(folder: Path, engine: Engine, now: list[Any], trigger: Any) -
         worker="w",
         fetch=fetch,
         now=lambda: now[0],
-        detectors={"fake": KeywordDetector()},
+        detectors={"fake": keyword_detector()},
         notify=None,
         purge=None,
         lease_seconds=600,
@@ -611,15 +611,15 @@ def race(tmp_path: Path, db_url: str, workers: int, n_accounts: int) -> None:
         engine.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [2, 4])
 def test_workers_race_on_postgresql(tmp_path: Path, pg_database: str, workers: int) -> None:
-    from tests.conftest import _truncate
-
     engine = open_database(pg_database)
-    _truncate(engine)
+    truncate(engine)
     engine.dispose()
     race(tmp_path, pg_database, workers, 200)
 
 
+@pytest.mark.slow
 def test_two_workers_race_on_sqlite(tmp_path: Path) -> None:
     race(tmp_path, f"sqlite:///{tmp_path / 'race.db'}", 2, 60)

@@ -25,24 +25,8 @@ from scanner.schedule.cron import cron_problems
 from scanner.schedule.service import Service
 from scanner.schedule.status import account_status
 from scanner.store import tables
-from tests.conftest import write_config
-from tests.scanner.test_pipeline import FakePlatform, KeywordDetector, post
-
-T0 = datetime(2026, 10, 5, 17, 0, tzinfo=UTC)
-
-
-class Clock:
-    """An injectable `now` the test moves by hand."""
-
-    def __init__(self, at: datetime = T0) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **kw: float) -> None:
-        self.at += timedelta(**kw)
-
+from tests.support.config import write_config
+from tests.support.fakes import T0, Clock, FakePlatform, keyword_detector, post
 
 SCHEDULE = "schedule: {interval: 1h, jitter_seconds: 120, notify_interval: 5m}\n"
 
@@ -88,7 +72,7 @@ class Harness:
 
     def factory(self, config: Config) -> dict[str, Any]:
         self.factory_calls += 1
-        return {"fake": KeywordDetector()}
+        return {"fake": keyword_detector()}
 
     def notify(self, config: Config, engine: Engine, worker: str, now: Any) -> None:
         self.notified.append(now())
@@ -211,6 +195,7 @@ def test_stop_finishes_current_account_and_releases_the_rest(
     assert h.notified == []  # run_once skips notify when stopping
 
 
+@pytest.mark.slow
 def test_run_forever_signals(
     tmp_path: Path, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -257,7 +242,7 @@ def test_cli_run_once_and_status(
 
     folder = make_config(tmp_path / "c", extra=f"database: {{url: '{db_url}'}}\n")
     platform = FakePlatform({"a": [post("a", 1, "BAD ok")]}, errors={"b": AuthError("401")})
-    monkeypatch.setattr(service, "build_detectors", lambda config: {"fake": KeywordDetector()})
+    monkeypatch.setattr(service, "build_detectors", lambda config: {"fake": keyword_detector()})
     monkeypatch.setattr(service, "fetch_account", platform)
     runner = CliRunner()
     result = runner.invoke(
@@ -356,13 +341,13 @@ def test_cron_schedule_in_district_timezone(
     folder = make_config(tmp_path / "c", accounts=[{"id": "a"}, {"id": "b"}])
     add_key(folder, "a", f'cron: "{cron}"')
     h = Harness(folder, engine)
-    h.clock.at = scanned_at
+    h.clock.t = scanned_at
     assert h.scanned() == ["a", "b"]  # a new account is scanned at once, then on its schedule
     zone = ZoneInfo("America/Los_Angeles")
     due = datetime.fromisoformat(next_local).replace(tzinfo=zone).astimezone(UTC)
     at = accounts(engine)["a"].next_scan_at
     assert at is not None and due <= at <= due + timedelta(seconds=120)  # + jitter
-    h.clock.at = due - timedelta(seconds=1)
+    h.clock.t = due - timedelta(seconds=1)
     assert "a" not in h.scanned()
-    h.clock.at = due + timedelta(seconds=120)
+    h.clock.t = due + timedelta(seconds=120)
     assert "a" in h.scanned()

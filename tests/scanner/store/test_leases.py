@@ -20,7 +20,7 @@ from scanner.store.leases import (
     renew_lease,
     sync_accounts,
 )
-from tests.conftest import write_config
+from tests.support.config import write_config
 
 T0 = datetime(2026, 10, 5, 17, 0, tzinfo=UTC)
 H = timedelta(hours=1)
