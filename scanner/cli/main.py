@@ -13,6 +13,7 @@ import typer
 from scanner import __version__
 from scanner.cli import (
     admin,
+    audit,
     common,
     demo,
     detect,
@@ -48,7 +49,7 @@ def version() -> None:
     common.console.print(__version__)
 
 
-for _group in (scan, fetch, detect, eval, demo, admin, review, notify, run, plugins):
+for _group in (scan, fetch, detect, eval, demo, admin, review, audit, notify, run, plugins):
     _group.register(app)
 
 

@@ -1,4 +1,4 @@
-"""CLI: `scanner findings …`, `scanner audit …`, `scanner report`, `scanner purge`.
+"""CLI: `scanner findings …`, `scanner report`, `scanner purge`.
 
 Every refused action (unknown id, invalid transition, a note over the limit, a retention config
 that would expire open findings) prints one line and exits 2 with nothing changed.
@@ -34,10 +34,9 @@ from scanner.cli.report import purge_cmd, report_cmd
 from scanner.config.schema import Config
 from scanner.errors import ConfigError
 from scanner.records import FindingStatus, Severity
-from scanner.review import workflow
+from scanner.review import export, workflow
 
 findings_app = typer.Typer(help="Review findings: list, show, confirm, dismiss, resolve, export.")
-audit_app = typer.Typer(help="The audit trail: who changed what, and every alert sent.")
 
 FORMATS = ("csv", "json")
 NoteOption = typer.Option(None, "--note", "-n", help=f"Why (up to {workflow.NOTE_LIMIT} chars).")
@@ -63,7 +62,7 @@ def _reviewer(value: str | None) -> str:
         return ""
 
 
-def _when(value: str | None, config: Config, *, end: bool = False) -> datetime | None:
+def parse_when(value: str | None, config: Config, *, end: bool = False) -> datetime | None:
     """A --since/--until value; a bare date is midnight in the district's time zone
     (for --until, the end of that day)."""
     if not value:
@@ -79,7 +78,8 @@ def _when(value: str | None, config: Config, *, end: bool = False) -> datetime |
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
-def _choices(label: str, values: list[str] | None, allowed: tuple[str, ...]) -> list[str]:
+def check_choices(label: str, values: list[str] | None, allowed: tuple[str, ...]) -> list[str]:
+    """`values` when every one is allowed; otherwise one line naming the bad ones, exit 2."""
     bad = [v for v in values or [] if v not in allowed]
     if bad:
         fail(f"{label}: unknown value {', '.join(bad)}; expected one of {', '.join(allowed)}")
@@ -100,20 +100,21 @@ def _filters(
     limit: int | None,
 ) -> workflow.FindingFilter:
     return workflow.FindingFilter(
-        status=_choices("--status", status, tuple(FindingStatus)),
+        status=check_choices("--status", status, tuple(FindingStatus)),
         detector=list(detector or []),
         category=list(category or []),
-        severity=_choices("--severity", severity, tuple(Severity)),
+        severity=check_choices("--severity", severity, tuple(Severity)),
         account=list(account or []),
         school=school,
-        since=_when(since, config),
-        until=_when(until, config, end=True),
+        since=parse_when(since, config),
+        until=parse_when(until, config, end=True),
         mine=mine,
         limit=limit,
     )
 
 
-def _open(config_dir: Path) -> tuple[Config, Any]:
+def open_review(config_dir: Path) -> tuple[Config, Any]:
+    """The config and its migrated database, or exit 2."""
     config = load_config_or_exit(config_dir)
     return config, engine_or_exit(config)
 
@@ -139,7 +140,7 @@ def list_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """List findings, newest first (dates filter on when a finding was found)."""
-    config, engine = _open(config_dir)
+    config, engine = open_review(config_dir)
     flt = _filters(
         config, status, detector, category, severity, account, school, since, until, mine, limit
     )
@@ -168,12 +169,12 @@ def list_cmd(
             r["category"],
             r["account"],
             r["found_at"][:16].replace("T", " "),
-            Text(_printable(r["masked_excerpt"][:80])),
+            Text(printable(r["masked_excerpt"][:80])),
         )
     console.print(table)
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """Control characters (terminal escapes) shown as U+FFFD, keeping every offset."""
     return _CONTROL.sub("\ufffd", text)
 
@@ -185,7 +186,7 @@ def _post_text(detail: workflow.FindingDetail) -> Text:
     if post.text_purged_at is not None:
         day = post.text_purged_at.date().isoformat()
         return Text(f"(post text purged on {day} under the retention policy)", style="dim")
-    text = Text(_printable(post.text))
+    text = Text(printable(post.text))
     if detail.text_current and f.start is not None and f.end is not None:
         text.stylize("bold black on yellow", f.start, f.end)
     return text
@@ -198,7 +199,7 @@ def show_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """One finding: the post text with the flagged span highlighted, and its history."""
-    _, engine = _open(config_dir)
+    _, engine = open_review(config_dir)
     try:
         detail = workflow.get_finding(engine, finding_id)
     except errors.ReviewError as exc:
@@ -226,7 +227,7 @@ def show_cmd(
         "resolved_reason",
     ):
         if row.get(key) not in (None, ""):
-            head.add_row(Text(key, style="bold"), Text(_printable(str(row[key]))))
+            head.add_row(Text(key, style="bold"), Text(printable(str(row[key]))))
     console.print(Text(f"Finding {finding_id}", style="bold underline"))
     console.print(head)
     if detail.post is not None and not detail.text_current and detail.post.text_purged_at is None:
@@ -244,12 +245,13 @@ def show_cmd(
                 h["at"][:19].replace("T", " "),
                 h["actor"],
                 h["action"],
-                Text(_printable(_detail_text(h["detail"]))),
+                Text(printable(detail_text(h["detail"]))),
             )
         console.print(table)
 
 
-def _detail_text(detail: dict[str, Any]) -> str:
+def detail_text(detail: dict[str, Any]) -> str:
+    """An audit event's detail as `key=value; …` (empty values left out)."""
     return "; ".join(f"{k}={v}" for k, v in detail.items() if v not in (None, "", False))
 
 
@@ -261,7 +263,7 @@ def _set_status(
     reviewer: str | None,
     reopen: bool,
 ) -> None:
-    _, engine = _open(config_dir)
+    _, engine = open_review(config_dir)
     try:
         f = workflow.change_status(
             engine, finding_id, target, reviewer=_reviewer(reviewer), note=note, reopen=reopen
@@ -325,7 +327,7 @@ def allow_cmd(
     config_dir: Path = ConfigOption,
 ) -> None:
     """Add an allow-rule from this finding (future scans skip the same value); dismiss it."""
-    config, engine = _open(config_dir)
+    config, engine = open_review(config_dir)
     try:
         rule = workflow.add_allow_rule(
             config, engine, finding_id, reason=reason, reviewer=_reviewer(reviewer)
@@ -344,11 +346,11 @@ def allow_cmd(
     )
 
 
-def _export(
+def write_export(
     rows: list[dict[str, Any]], fields: Sequence[str], fmt: str, output: Path | None
 ) -> None:
     """Write `rows` as CSV (these columns) or JSON to `output`, or to stdout."""
-    text = workflow.to_csv(rows, fields) if fmt == "csv" else workflow.to_json(rows)
+    text = export.to_csv(rows, fields) if fmt == "csv" else export.to_json(rows)
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -371,77 +373,15 @@ def export_cmd(
     config_dir: Path = ConfigOption,
 ) -> None:
     """Export findings (masked excerpts only, never the post text) as CSV or JSON."""
-    _choices("--format", [fmt], FORMATS)
-    config, engine = _open(config_dir)
+    check_choices("--format", [fmt], FORMATS)
+    config, engine = open_review(config_dir)
     flt = _filters(config, status, None, None, None, account, None, since, until, None, None)
     rows = workflow.list_findings(engine, flt, config)
-    _export(rows, workflow.EXPORT_FIELDS, fmt, output)
-
-
-# --- audit ----------------------------------------------------------------------------------
-
-
-@audit_app.command("list")
-def audit_list_cmd(
-    finding: int = typer.Option(None, "--finding", help="Only events of this finding."),
-    action: str = typer.Option(None, "--action", help="e.g. status_changed, auto_resolved."),
-    actor: str = typer.Option(None, "--actor"),
-    since: str = SinceOption,
-    until: str = UntilOption,
-    limit: int = typer.Option(None, "--limit", min=1),
-    config_dir: Path = ConfigOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Audit events, newest first."""
-    config, engine = _open(config_dir)
-    rows = workflow.list_audit(
-        engine,
-        finding_id=finding,
-        action=action,
-        actor=actor,
-        since=_when(since, config),
-        until=_when(until, config, end=True),
-        limit=limit,
-    )
-    if as_json:
-        print_json(rows)
-        return
-    table = Table(title=f"{len(rows)} audit events")
-    for column in ("id", "at", "actor", "action", "finding", "account", "detail"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(
-            str(r["id"]),
-            r["at"][:19].replace("T", " "),
-            r["actor"],
-            r["action"],
-            str(r["finding_id"] or ""),
-            r["account_id"] or "",
-            Text(_printable(_detail_text(r["detail"]))),
-        )
-    console.print(table)
-
-
-@audit_app.command("export")
-def audit_export_cmd(
-    fmt: str = FormatOption,
-    output: Path = OutputOption,
-    since: str = SinceOption,
-    until: str = UntilOption,
-    config_dir: Path = ConfigOption,
-) -> None:
-    """Export the audit trail as CSV or JSON."""
-    _choices("--format", [fmt], FORMATS)
-    config, engine = _open(config_dir)
-    rows = workflow.list_audit(
-        engine, since=_when(since, config), until=_when(until, config, end=True)
-    )
-    _export(rows, workflow.AUDIT_FIELDS, fmt, output)
+    write_export(rows, export.EXPORT_FIELDS, fmt, output)
 
 
 def register(app: typer.Typer) -> None:
-    """Add `findings`, `audit`, `report` and `purge` to the main app."""
+    """Add `findings`, `report` and `purge` to the main app."""
     app.add_typer(findings_app, name="findings")
-    app.add_typer(audit_app, name="audit")
     app.command("report")(report_cmd)
     app.command("purge")(purge_cmd)

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from scanner.config.schema import Config
 from scanner.records import FindingStatus
-from scanner.review.workflow import to_csv
+from scanner.review.export import to_csv
 from scanner.store import tables
 
 STATUSES = tuple(FindingStatus)

@@ -28,7 +28,8 @@ from connectors.base import FetchResult
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.records import Post
-from scanner.scan.pipeline import AccountResult, Pipeline
+from scanner.scan.pipeline import AccountResult
+from scanner.scan.writes import FindingWriter
 from scanner.schedule.service import Service
 from scanner.store.engine import open_database
 from tests.support.fakes import T0, keyword_detector
@@ -160,15 +161,15 @@ def main() -> None:
         return serve(config, account, cursor, state)
 
     if phase == "commit":
-        real_store = Pipeline._store_findings
+        real_store = FindingWriter.store_findings
 
-        def store_findings(self: Pipeline, s: Any, account: Any, *rest: Any) -> None:
+        def store_findings(self: FindingWriter, s: Any, account: Any, *rest: Any) -> None:
             real_store(self, s, account, *rest)
             if account.id == blocked:
                 s.flush()  # posts, findings and outbox rows are in the open transaction
                 hang(marker)
 
-        Pipeline._store_findings = store_findings  # type: ignore[method-assign]
+        FindingWriter.store_findings = store_findings  # type: ignore[method-assign]
 
     class RecordingService(Service):
         def _scan_one(self, account_id: str) -> AccountResult | None:

@@ -13,6 +13,7 @@ import typer
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from scanner.cli import audit
 from scanner.cli.review import _post_text, register
 from scanner.review import workflow
 from scanner.store import tables
@@ -21,6 +22,7 @@ from tests.support.review import env, make_config, new_feed, pipeline  # noqa: F
 pytestmark = pytest.mark.usefixtures("env")
 app = typer.Typer()
 register(app)
+audit.register(app)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from scanner import errors
-from scanner.review import workflow
+from scanner.review import export, workflow
 from scanner.store import tables
 from tests.support.fakes import FakePlatform
 from tests.support.review import T0, env, make_config, new_feed, pipeline  # noqa: F401
@@ -238,5 +238,5 @@ def test_audit_list_filters(engine: Engine, one_finding: tuple) -> None:
 
 
 def test_csv_cells_are_safe_for_spreadsheets() -> None:
-    text = workflow.to_csv([{"a": "=HYPERLINK(1)", "b": {"x": 1}, "c": None}], ["a", "b", "c"])
+    text = export.to_csv([{"a": "=HYPERLINK(1)", "b": {"x": 1}, "c": None}], ["a", "b", "c"])
     assert text.splitlines()[1] == '\'=HYPERLINK(1),"{""x"": 1}",'

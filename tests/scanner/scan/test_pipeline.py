@@ -15,6 +15,7 @@ from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.errors import RateLimited, TransientError
 from scanner.scan.pipeline import Pipeline
+from scanner.scan.writes import FindingWriter
 from scanner.store import tables
 from tests.support.config import write_config
 from tests.support.fakes import T0, FakePlatform, keyword_detector, post
@@ -131,23 +132,23 @@ def test_crash_between_fetch_and_commit_loses_and_duplicates_nothing(
 ) -> None:
     platform = FakePlatform({"a": [post("a", n, f"BAD {n}") for n in range(1, 6)]})
     pipe = Pipeline(cfg, engine, {"fake": keyword_detector()}, fetch=platform)
-    real_queue = Pipeline._queue
+    real_queue = FindingWriter._queue
     calls = {"n": 0}
 
-    def dying_queue(self: Pipeline, *args: Any) -> None:
+    def dying_queue(self: FindingWriter, *args: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 4:  # mid-way through the write transaction
             raise Crash
         real_queue(self, *args)
 
-    monkeypatch.setattr(Pipeline, "_queue", dying_queue)
+    monkeypatch.setattr(FindingWriter, "_queue", dying_queue)
     with pytest.raises(Crash):
         pipe.scan(["a"])
     assert counts(engine) == {"posts": 0, "findings": 0, "outbox": 0}
     with Session(engine) as s:
         acc = s.get(tables.AccountRow, "a")
         assert acc is not None and acc.cursor is None
-    monkeypatch.setattr(Pipeline, "_queue", real_queue)
+    monkeypatch.setattr(FindingWriter, "_queue", real_queue)
     pipe.scan(["a"])
     pipe.scan(["a"])
     assert counts(engine) == {"posts": 5, "findings": 10, "outbox": 15}
