@@ -25,6 +25,7 @@ from scanner.notify.status import EmailStatus, StatusReport, unsent_report
 from scanner.notify.transports import Transport, build_transport, eml_name
 from scanner.store import tables
 from scanner.store.engine import rowcount, session_scope
+from scanner.store.leases import lease_free, lease_to, released
 
 __all__ = [
     "BACKOFF",
@@ -133,8 +134,7 @@ class Notifier:
                 dead_at=None,
                 attempts=0,
                 next_attempt_at=self.now(),
-                lease_until=None,
-                lease_owner=None,
+                **released(),
             )
         )
         if ids is not None:
@@ -192,13 +192,12 @@ class Notifier:
         """Lease the next due e-mail row; None when none is left, False after a lost race."""
         now = self.now()
         next_attempt_at = col(tables.Outbox.next_attempt_at)
-        lease_until = col(tables.Outbox.lease_until)
         due = and_(
             col(tables.Outbox.kind) == "email",
             col(tables.Outbox.sent_at).is_(None),
             col(tables.Outbox.dead_at).is_(None),
             or_(next_attempt_at.is_(None), next_attempt_at <= now),
-            or_(lease_until.is_(None), lease_until < now),
+            lease_free(tables.Outbox, now),
         )
         query = select(tables.Outbox).where(due).order_by(col(tables.Outbox.id)).limit(1)
         if seen:
@@ -217,9 +216,8 @@ class Notifier:
                     stmt.values(
                         dead_at=now,
                         last_error=error,
-                        lease_owner=None,
-                        lease_until=None,
                         next_attempt_at=None,
+                        **released(),
                     )
                 )
                 if rowcount(done) == 1:
@@ -228,9 +226,8 @@ class Notifier:
                 return False
             done = s.execute(
                 stmt.values(
-                    lease_owner=self.worker,
-                    lease_until=now + self.lease,
                     attempts=tables.Outbox.attempts + 1,
+                    **lease_to(self.worker, now + self.lease),
                 )
             )
             if rowcount(done) != 1:
@@ -251,7 +248,7 @@ class Notifier:
             done = s.execute(
                 outbox_update()
                 .where(col(tables.Outbox.id) == c.id, col(tables.Outbox.sent_at).is_(None))
-                .values(sent_at=now, lease_owner=None, lease_until=None, last_error=None)
+                .values(sent_at=now, last_error=None, **released())
             )
             if rowcount(done) != 1:
                 return  # another worker's retry of the same message was marked first
@@ -288,8 +285,7 @@ class Notifier:
         dead = exc.permanent or c.attempts >= max_attempts
         values: dict[str, Any] = {
             "last_error": f"attempt {c.attempts}: {exc}",
-            "lease_owner": None,
-            "lease_until": None,
+            **released(),
         }
         if dead:
             values |= {"dead_at": now, "next_attempt_at": None}

@@ -1,6 +1,7 @@
-"""Account leases: which worker scans which due account, safely across processes.
+"""Leases: which worker scans which due account (and, via the same helpers, sends which e-mail).
 
 SKIP LOCKED on PostgreSQL, one conditional UPDATE on SQLite; an unreleased lease expires.
+One lease condition for accounts and e-mails (`lease_free`, `lease_to`, `released`).
 Design: docs/architecture.md, "scanner.store — leases".
 """
 
@@ -16,20 +17,37 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from scanner.store.tables import AccountRow
+from scanner.store.tables import AccountRow, Outbox
 
 DEFAULT_LEASE_SECONDS = 900
+#: The rows that workers lease: due accounts (scans) and due e-mails (the notifier).
+Leased = type[AccountRow] | type[Outbox]
+
+
+def lease_free(model: Leased, now: datetime) -> ColumnElement[bool]:
+    """SQL condition: the row holds no lease, or its lease ran out (a worker died)."""
+    until = col(model.lease_until)
+    return or_(until.is_(None), until <= now)
+
+
+def lease_to(worker: str, until: datetime) -> dict[str, Any]:
+    """Column values that give the row's lease to `worker` until `until`."""
+    return {"lease_owner": worker, "lease_until": until}
+
+
+def released() -> dict[str, Any]:
+    """Column values of a row without a lease."""
+    return {"lease_owner": None, "lease_until": None}
 
 
 def due_conditions(now: datetime) -> list[ColumnElement[bool]]:
     """SQL conditions of a due account: next scan and retry time reached, not capped, no lease."""
     next_scan_at, retry_at = col(AccountRow.next_scan_at), col(AccountRow.retry_at)
-    lease_until = col(AccountRow.lease_until)
     return [
         or_(next_scan_at.is_(None), next_scan_at <= now),
         or_(retry_at.is_(None), retry_at <= now),
         col(AccountRow.capped) == false(),
-        or_(lease_until.is_(None), lease_until <= now),
+        lease_free(AccountRow, now),
     ]
 
 
@@ -70,7 +88,7 @@ def claim_due_accounts(
                 conn.execute(
                     update(AccountRow)
                     .where(col(AccountRow.id).in_(ids))
-                    .values(lease_owner=worker, lease_until=until)
+                    .values(**lease_to(worker, until))
                 )
             return sorted(ids)
         # SQLite: one statement that starts as a write (no read-then-upgrade race), so the
@@ -79,7 +97,7 @@ def claim_due_accounts(
         rows = conn.execute(
             update(AccountRow)
             .where(col(AccountRow.id).in_(sub))
-            .values(lease_owner=worker, lease_until=until)
+            .values(**lease_to(worker, until))
             .returning(col(AccountRow.id))
         )
         return sorted(rows.scalars().all())
@@ -102,7 +120,7 @@ def release_account(
     engine: Engine, account_id: str, worker: str, *, next_scan_at: datetime | None = None
 ) -> bool:
     """Give up `worker`'s lease (optionally setting the next scan time); False if not held."""
-    values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
+    values: dict[str, Any] = released()
     if next_scan_at is not None:
         values["next_scan_at"] = next_scan_at
     with engine.begin() as conn:
@@ -118,9 +136,7 @@ def release_all(engine: Engine, worker: str) -> int:
     """Release every lease `worker` holds (clean shutdown); how many were released."""
     with engine.begin() as conn:
         result = conn.execute(
-            update(AccountRow)
-            .where(col(AccountRow.lease_owner) == worker)
-            .values(lease_owner=None, lease_until=None)
+            update(AccountRow).where(col(AccountRow.lease_owner) == worker).values(**released())
         )
         return result.rowcount
 
