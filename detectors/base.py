@@ -33,3 +33,14 @@ class Detector(Protocol):
     def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
         """One list of findings per post, in the posts' order."""
         ...
+
+
+@runtime_checkable
+class SensitiveText(Protocol):
+    """A detector that can point out every span of a text that might identify someone, with
+    recall over precision and without its heavy model; the core masks them in alert excerpts,
+    so an excerpt never carries a value the detector missed or rejected."""
+
+    def sensitive_spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) offsets into `text`, in any order, possibly overlapping."""
+        ...

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from detectors.pii import gazetteer
 from detectors.pii.roster import RosterIndex
 from detectors.pii.rules import PostRules
 from detectors.pii.settings import StudentPiiSettings
+from detectors.pii.text import sensitive_spans
 from scanner.records import (
     Category,
     DetectionContext,
@@ -75,7 +77,14 @@ class StudentPiiDetector:
         nlp_engine = self._analyzer.nlp_engine
         assert isinstance(nlp_engine, PrebuiltSpacyNlpEngine)
         words = english_words(nlp_engine.pipeline)
+        self._words = words
+        self._gazetteer = gazetteer.load()
         self._rules = PostRules(settings, district, words)
+
+    def sensitive_spans(self, text: str) -> list[tuple[int, int]]:
+        """Every span of `text` that might identify a student, whatever the decision stage
+        said (no spaCy): the core masks these in alert excerpts."""
+        return sensitive_spans(text, self._gazetteer, self._words)
 
     def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
         """One list of findings per post, spaCy run once over the batch (the account context
