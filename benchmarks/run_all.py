@@ -5,7 +5,9 @@
 bench_scan (end-to-end throughput vs naive Presidio and the spaCy floor, RSS, second scan),
 bench_scheduler on SQLite and, when it is reachable, on PostgreSQL (a temporary database at
 SCANNER_BENCH_PG_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test), and
-bench_detect (the PII detector alone) when present. `--quick` uses small sizes (a smoke test).
+bench_detect (the PII detector alone) when present, and bench_noise (the PII detector's noise on
+real tweets) when its corpus is in the shared folder next to the repository. `--quick` uses small
+sizes (a smoke test).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+NOISE_CORPUS = HERE.parents[1] / "shared/realtext/btc_h.conll"  # bench_noise.py's default
 PG_ADMIN = os.environ.get(
     "SCANNER_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -66,6 +69,10 @@ def main() -> int:
             codes.append(run("bench_scheduler.py", *sched, "--db", url))
     if (HERE / "bench_detect.py").exists():
         codes.append(run("bench_detect.py", *(["--posts", "200"] if args.quick else [])))
+    if NOISE_CORPUS.is_file():
+        codes.append(run("bench_noise.py", *(["--tweets", "200"] if args.quick else [])))
+    else:
+        print(f"\n(bench_noise.py skipped: {NOISE_CORPUS} is missing)")
     return max(codes)
 
 

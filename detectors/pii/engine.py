@@ -155,10 +155,7 @@ def build_student_analyzer(
         SpacyRecognizer(supported_entities=["PERSON"]),
         PhoneRecognizer(supported_regions=("US", "CA")),
         EmailRecognizer(),
-        rec.student_id_recognizer(),
         rec.street_address_recognizer(),
-        rec.birth_date_recognizer(),
-        rec.age_recognizer(),
     ):
         registry.add_recognizer(recognizer)
     if roster_lookup is not None:

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from detectors.pii.gazetteer import Gazetteer, fold
 
 #: A word: letters (any script) with inner hyphens/apostrophes ("García-López", "O'Neil").
-WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+WORD = re.compile(r"[^\W\d_]+(?:(?:['’](?![sS]\b)|-)[^\W\d_]+)*")  # "Sofia's" → Sofia
 #: URLs, e-mail addresses, @handles and #hashtags: tokens whose inside is not prose.
 ZONE = re.compile(
     r"(?P<url>https?://\S+|\bwww\.\S+)"
     r"|(?P<email>(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
     r"|(?P<handle>(?<![\w@])@[\w.]*\w)"
-    r"|(?P<hashtag>(?<![\w#&])#[^\W_][\w]*)"
+    r"|(?P<hashtag>(?<![\w#&])#[^\W\d_][\w]*)"
 )
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _SLUG_PART = re.compile(r"[^\W\d_]+")
@@ -135,8 +135,11 @@ def split_joined(word: str, gaz: Gazetteer) -> tuple[int, int] | None:
 
 def sensitive_spans(text: str, gaz: Gazetteer, english: frozenset[str]) -> list[tuple[int, int]]:
     """Every span that might identify someone, whatever a detector decided: known given names
-    and surnames in any case, capitalised words that are not ordinary English words (except a
-    sentence's first word), handles, hashtags and e-mail addresses, and numbers of 2+ digits.
+    and surnames in any case (also as a part of a hyphenated word, before a possessive "'s", or
+    joined in lower case: "Sun-hee", "Maya's", "zoe-martin", "priyankarao"), capitalised words
+    that are not ordinary English words nor their plurals or verb forms (a sentence's first word
+    included: "K. Okonkwo"), handles, hashtags and e-mail addresses, URL paths (with or without
+    a scheme), letter+digit logins, and numbers of 2+ digits.
     Used to mask alert excerpts; recall over precision."""
     spans: list[tuple[int, int]] = []
     covered = zones(text)
@@ -150,22 +153,57 @@ def sensitive_spans(text: str, gaz: Gazetteer, english: frozenset[str]) -> list[
     for tok in words(text):
         if any(a <= tok.start < b for _, a, b in covered):
             continue
-        key = fold(tok.text)
-        if key in FUNCTION_WORDS:
+        base = _CLITIC.sub("", tok.text)
+        key = fold(base)
+        if not key or key in FUNCTION_WORDS:
             continue
-        if gaz.is_name_part(tok.text) or (
-            tok.shape in ("title", "upper", "mixed")
-            and key not in english
-            and not _sentence_start(text, tok.start)
+        if _name_like(base, tok.shape, key, gaz, english) or (
+            tok.shape in ("title", "upper", "mixed") and not _english(key, english)
         ):
             spans.append((tok.start, tok.end))
+    for m in _PATH.finditer(text):
+        if any(a <= m.start() < b for _, a, b in covered):
+            continue
+        start, end = m.span(1)
+        while end > start and text[end - 1] in _TRAILING:
+            end -= 1
+        spans.append((start, end))
     spans.extend(m.span() for m in _LOGIN.finditer(text))
     spans.extend(m.span() for m in _NUMBER.finditer(text) if m.end() - m.start() > 1)
     return sorted(spans)
 
 
-def _sentence_start(text: str, start: int) -> bool:
-    i = start
-    while i > 0 and not text[i - 1].isalnum() and text[i - 1] not in ".!?\n":
-        i -= 1
-    return i == 0 or text[i - 1] in ".!?\n"
+#: A possessive or contraction ending, dropped before look-ups ("Maya's", "Chris'", "Bo’ll").
+_CLITIC = re.compile(r"['’](?:s|d|ll|m|re|ve)?$", re.IGNORECASE)
+#: A path after a bare domain, or a bare path ("site.org/gallery/zoe-martin", "/gallery/ava"):
+#: group 1, from the first slash. URLs with a scheme are zones (their path is masked there).
+_PATH = re.compile(r"(?<![\w/:])(?:[\w-]+\.)*[\w-]*(/[\w%~.+-]*[^\W_]\S*)")
+_TRAILING = ".,;:!?)]}\"'’”"
+#: Plural, third-person and past/participle endings tried when a word is not itself English.
+_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"))
+
+
+def _name_like(base: str, shape: str, key: str, gaz: Gazetteer, english: frozenset[str]) -> bool:
+    """A known name part: the word, one of its hyphenated parts ("Sun-hee", "zoe-martin"), or a
+    lower-case run that splits into a given name and a surname ("priyankarao")."""
+    if gaz.is_name_part(base):
+        return True
+    for part in base.split("-"):
+        if len(part) >= 2 and fold(part) not in FUNCTION_WORDS and gaz.is_name_part(part):
+            return True
+    return (
+        shape == "lower"
+        and len(key) >= 6
+        and key not in english
+        and split_joined(key, gaz) is not None
+    )
+
+
+def _english(key: str, english: frozenset[str]) -> bool:
+    """An ordinary English word, or a plural/verb form of one ("questions", "families")."""
+    if key in english:
+        return True
+    return any(
+        key.endswith(end) and len(key) - len(end) >= 3 and key[: -len(end)] + add in english
+        for end, add in _ENDINGS
+    )

@@ -1,538 +1,159 @@
-"""Default word lists of the student-PII detector (each overridable in its settings)."""
+"""The student-PII detector's vocabulary: one word list per concept, as data files.
+
+Each concept lives in exactly one file, `data/vocab/<concept>.txt` (one entry per line, `#`
+comments). A district changes a list in `detectors.student_pii.vocabulary.<concept>` with the
+same semantics everywhere: `add` entries, `remove` entries, or `replace` the whole list. Lists
+that must never share an entry (a title that marks an adult cannot also be a student cue) are
+checked when the detector is built; a contradiction is a config error naming both lists.
+"""
 
 from __future__ import annotations
 
-# Words that say a named person is a student (or a student's family is being addressed).
-SCHOOL_CONTEXT: tuple[str, ...] = (
-    "grade",
-    "grader",
-    "graders",
-    "kindergarten",
-    "kindergartener",
-    "kindergartner",
-    "preschool",
-    "class of",
-    "student",
-    "students",
-    "honor roll",
-    "team",
-    "teammate",
-    "jersey",
-    "pictured",
-    "captain",
-    "captains",
-    "senior",
-    "seniors",
-    "junior",
-    "freshman",
-    "sophomore",
-    "varsity",
-    "mvp",
-    "scored",
-    "points",
-    "pts",
-    "goals",
-    "assists",
-    "rebounds",
-    "yards",
-    "touchdown",
-    "record",
-    "champion",
-    "winner",
-    "winners",
-    "placed",
-    "award",
-    "medal",
-    "scholarship",
-    "valedictorian",
-    "salutatorian",
-    "homecoming",
-    "prom",
-    "asb",
-    "reader",
-    "readers",
-    "recess",
-    "lunch",
-    "backpack",
-    "classmate",
-    "classmates",
-    "room",
-    "mom",
-    "dad",
-    "parent",
-    "family",
-    "birthday",
-    "congrats",
-    "congratulations",
-    "proud",
-    "shout out",
-    "shout-out",
-    "way to go",
-    "spotlight",
-    "of the week",
-    "of the month",
-    "star student",
-    "cast",
-    "starring",
-    "understudy",
-    "section leader",
-    "drum major",
-    "band",
-    "choir",
-    "orchestra",
-    "robotics",
-    "science fair",
-    "spelling bee",
-    "geography bee",
-    "yearbook",
-    "name tag",
-    "line leader",
-    "lost",
-    "carpool",
-    "athlete",
-    "player",
-    "wrestler",
-    "swimmer",
-    "league",
-    "state",
-    "tryouts",
-    "auditions",
-    "graduation",
-    "promotion",
-    "advisory",
-    "class",
-    "daughter",
-    "son",
-    "kid",
-    "kids",
-    "child",
-    "grandson",
-    "granddaughter",
-    "niece",
-    "nephew",
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+
+from anyascii import anyascii
+from pydantic import BaseModel, ConfigDict, Field
+
+VOCAB_DIR = Path(__file__).parent / "data" / "vocab"
+CONCEPTS = (
+    "staff_titles",
+    "adult_roles",
+    "kin_child",
+    "kin_adult",
+    "student_cues",
+    "student_words",
+    "officer_roles",
+    "adult_orgs",
+    "figure_cues",
+    "figure_suffixes",
+    "public_figures",
+    "place_words",
+    "place_names",
+    "org_words",
+    "mascots",
+    "school_names",
+    "not_names",
+    "id_cues",
+    "login_cues",
+    "dob_cues",
+    "event_words",
+)
+#: Pairs of concepts that must be disjoint: each says the opposite of the other about a name.
+DISJOINT = (
+    ("staff_titles", "student_cues"),
+    ("adult_roles", "student_words"),
+    ("adult_roles", "student_cues"),
+    ("kin_child", "kin_adult"),
+    ("kin_adult", "student_words"),
+    ("dob_cues", "event_words"),
 )
 
-# Courtesy and job titles written right before a name: the person is an adult.
-STAFF_TITLES: tuple[str, ...] = (
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "dr",
-    "prof",
-    "professor",
-    "coach",
-    "principal",
-    "superintendent",
-    "nurse",
-    "counselor",
-    "counsellor",
-    "librarian",
-    "teacher",
-    "director",
-    "rev",
-    "reverend",
-    "pastor",
-    "officer",
-    "deputy",
-    "sgt",
-    "sergeant",
-    "chief",
-    "judge",
-    "justice",
-    "senator",
-    "sen",
-    "rep",
-    "representative",
-    "governor",
-    "gov",
-    "mayor",
-    "councilmember",
-    "commissioner",
-    "grandpa",
-    "grandma",
-    "grandmother",
-    "grandfather",
-    "aunt",
-    "auntie",
-    "uncle",
-    "madame",
-    "senor",
-    "senora",
-)
 
-# Roles that, written right before a name or as an apposition after it, mark an adult
-# (or a public figure), e.g. "parent volunteer Jennifer Walsh", "Karen Mills, PTO president".
-ADULT_ROLES: tuple[str, ...] = (
-    "teacher",
-    "principal",
-    "superintendent",
-    "nurse",
-    "counselor",
-    "librarian",
-    "coach",
-    "director",
-    "custodian",
-    "paraeducator",
-    "para",
-    "volunteer",
-    "parent",
-    "driver",
-    "author",
-    "poet",
-    "illustrator",
-    "novelist",
-    "playwright",
-    "artist",
-    "painter",
-    "scientist",
-    "inventor",
-    "astronaut",
-    "alum",
-    "alumna",
-    "alumnus",
-    "grad",
-    "star",
-    "legend",
-    "idol",
-    "singer",
-    "rapper",
-    "actor",
-    "actress",
-    "musician",
-    "composer",
-    "mayor",
-    "senator",
-    "governor",
-    "trustee",
-    "board member",
-    "speaker",
-    "chef",
-    "officer",
-    "mom",
-    "dad",
-    "mother",
-    "father",
-    "grandma",
-    "grandpa",
-    "aunt",
-    "uncle",
-    "pastor",
-    "guest",
-)
+class VocabEdit(BaseModel):
+    """How a district changes one list: add, remove, or replace it."""
 
-# Officer roles students also hold (ASB president): adult only near an adult organisation.
-OFFICER_ROLES: tuple[str, ...] = (
-    "president",
-    "vice president",
-    "vp",
-    "treasurer",
-    "secretary",
-    "chair",
-)
-ADULT_ORGS: tuple[str, ...] = (
-    "pto",
-    "pta",
-    "booster",
-    "boosters",
-    "board",
-    "foundation",
-    "council member",
-    "city",
-    "county",
-    "company",
-    "district",
-)
+    model_config = ConfigDict(extra="forbid")
+    add: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+    replace: list[str] | None = None
 
-# Words that introduce a work's author or a famous person rather than a student.
-FIGURE_CUES: tuple[str, ...] = (
-    "by",
-    "read",
-    "reading",
-    "researched",
-    "studied",
-    "learned about",
-    "style of",
-    "named after",
-    "named for",
-    "quote from",
-    "quotes from",
-    "piece from",
-    "play by",
-    "honor of",
-    "memory of",
-    "idol",
-    "visit with",
-    "books by",
-    "poems by",
-)
 
-# Words after a capitalised name that make it a place or building ("Lincoln Elementary").
-PLACE_WORDS: tuple[str, ...] = (
-    "elementary",
-    "middle",
-    "high",
-    "school",
-    "academy",
-    "gym",
-    "gymnasium",
-    "field",
-    "stadium",
-    "hall",
-    "library",
-    "center",
-    "centre",
-    "auditorium",
-    "park",
-    "pool",
-    "arena",
-    "college",
-    "university",
-    "lodge",
-    "street",
-    "st",
-    "avenue",
-    "ave",
-    "road",
-    "rd",
-    "way",
-    "boulevard",
-    "blvd",
-    "lane",
-    "drive",
-    "trail",
-    "building",
-    "campus",
-    "lions",
-    "eagles",
-    "day",
-    "foundation",
-    "institute",
-    "museum",
-    "county",
-    "district",
-    "memorial",
-    "bridge",
-    "valley",
-    "river",
-    "creek",
-    "city",
-    "springs",
-    "heights",
-    "mountain",
-)
+class VocabularyError(ValueError):
+    """Contradicting or unknown lists; the message names them (and never post text)."""
 
-# Words inside a capitalised run that make it an organisation or an event, not a person.
-ORG_WORDS: tuple[str, ...] = (
-    "award",
-    "awards",
-    "club",
-    "team",
-    "troop",
-    "scout",
-    "scouts",
-    "classic",
-    "ball",
-    "night",
-    "week",
-    "fair",
-    "bee",
-    "league",
-    "festival",
-    "competition",
-    "tournament",
-    "invitational",
-    "championship",
-    "program",
-    "council",
-    "committee",
-    "association",
-    "society",
-    "company",
-    "inc",
-    "llc",
-    "bank",
-    "hardware",
-    "dental",
-    "pizza",
-    "music",
-    "band",
-    "choir",
-    "orchestra",
-    "month",
-    "olympiad",
-    "bowl",
-    "cup",
-    "camp",
-    "church",
-    "services",
-    "media",
-    "news",
-)
 
-# Capitalised words that open a phrase before a name ("Congrats Emma", "Starring Leo").
-LEAD_WORDS: tuple[str, ...] = (
-    "congrats",
-    "congratulations",
-    "kudos",
-    "bravo",
-    "starring",
-    "featuring",
-    "welcome",
-    "thanks",
-    "thank",
-    "happy",
-    "dear",
-    "meet",
-    "go",
-    "medalist",
-    "shoutout",
-    "cheers",
-    "hi",
-    "hello",
-    "introducing",
-    "pictured",
-    "presenting",
-    "all",
-    "the",
-    "our",
-    "your",
-    "every",
-    "this",
-    "that",
-    "these",
-    "and",
-    "with",
-    "by",
-    "from",
-    "to",
-    "for",
-    "name",
-    "goalie",
-    "text",
-    "call",
-    "email",
-    "ask",
-    "tell",
-    "see",
-    "help",
-    "please",
-    "note",
-    "remember",
-)
+def fold_chars(text: str) -> str:
+    """Lower case and accents folded character by character, same length as `text`
+    ("Señora" → "senora"), so offsets found in the folded text are offsets into the text."""
+    out = []
+    for ch in text:
+        low = ch.lower()
+        if low.isascii():
+            out.append(low if len(low) == 1 else " ")
+        else:
+            plain = anyascii(low)
+            out.append(
+                plain if len(plain) == 1 and plain.isalnum() else (low if len(low) == 1 else " ")
+            )
+    return "".join(out)
 
-# Capitalised words that are never names on their own (days, months, holidays).
-NOT_NAMES: tuple[str, ...] = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "valentine",
-    "valentines",
-    "halloween",
-    "christmas",
-    "thanksgiving",
-    "easter",
-    "hanukkah",
-    "diwali",
-    "eid",
-    "kwanzaa",
-    "juneteenth",
-    "ramadan",
-)
 
-# Well-known people who appear in school posts (authors, historical and sports figures,
-# namesakes of schools). Districts add their own in settings.
-PUBLIC_FIGURES: tuple[str, ...] = (
-    "Abraham Lincoln",
-    "George Washington",
-    "Thomas Jefferson",
-    "John Adams",
-    "James Madison",
-    "Theodore Roosevelt",
-    "Franklin D. Roosevelt",
-    "Franklin Roosevelt",
-    "Eleanor Roosevelt",
-    "John F. Kennedy",
-    "Ulysses S. Grant",
-    "James Garfield",
-    "Benjamin Franklin",
-    "Barack Obama",
-    "Michelle Obama",
-    "Joe Biden",
-    "Donald Trump",
-    "Kamala Harris",
-    "Martin Luther King",
-    "Rosa Parks",
-    "Harriet Tubman",
-    "Frederick Douglass",
-    "Sojourner Truth",
-    "Ruby Bridges",
-    "Cesar Chavez",
-    "Dolores Huerta",
-    "Malcolm X",
-    "Susan B. Anthony",
-    "Helen Keller",
-    "Amelia Earhart",
-    "Anne Frank",
-    "Albert Einstein",
-    "Marie Curie",
-    "Isaac Newton",
-    "Katherine Johnson",
-    "Neil Armstrong",
-    "Sally Ride",
-    "Mae Jemison",
-    "George Washington Carver",
-    "Thomas Edison",
-    "Walt Disney",
-    "William Shakespeare",
-    "Mark Twain",
-    "Dr. Seuss",
-    "Beverly Cleary",
-    "Roald Dahl",
-    "Judy Blume",
-    "Eric Carle",
-    "Maurice Sendak",
-    "Shel Silverstein",
-    "Maya Angelou",
-    "Langston Hughes",
-    "Harper Lee",
-    "J.K. Rowling",
-    "Mo Willems",
-    "Frida Kahlo",
-    "Pablo Picasso",
-    "Vincent van Gogh",
-    "Jackie Robinson",
-    "Babe Ruth",
-    "Serena Williams",
-    "Venus Williams",
-    "Simone Biles",
-    "Michael Jordan",
-    "LeBron James",
-    "Megan Rapinoe",
-    "Russell Wilson",
-    "Ken Griffey Jr.",
-    "Sue Bird",
-    "Taylor Swift",
-    "Beyonce",
-    "Patty Murray",
-    "Maria Cantwell",
-    "Jay Inslee",
-    "Bob Ferguson",
-    "Chief Seattle",
-)
+def normalize(entry: str) -> str:
+    """The comparable form of an entry: folded, single spaces."""
+    return " ".join(fold_chars(entry).split())
+
+
+def phrase_regex(entries: frozenset[str]) -> re.Pattern[str]:
+    """One pattern for all entries (longest first) over folded text; word boundaries only
+    where an entry starts or ends with a word character ("no." and "#" still match)."""
+    parts = []
+    for entry in sorted(entries, key=len, reverse=True):
+        body = r"\s+".join(re.escape(w) for w in entry.split())
+        head = r"(?<!\w)" if entry[:1].isalnum() else ""
+        tail = (
+            r"(?:e?s)?(?!\w)"
+            if entry[-1:].isalpha()
+            else (r"(?!\w)" if entry[-1:].isalnum() else "")
+        )
+        parts.append(head + body + tail)
+    return re.compile("|".join(parts) or r"(?!x)x")
+
+
+@cache
+def _shipped(concept: str) -> tuple[str, ...]:
+    path = VOCAB_DIR / f"{concept}.txt"
+    if not path.is_file():
+        return ()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every concept's entries in their comparable form (and as written, for figures)."""
+
+    lists: Mapping[str, frozenset[str]]
+    raw: Mapping[str, tuple[str, ...]]
+
+    def __getitem__(self, concept: str) -> frozenset[str]:
+        return self.lists[concept]
+
+    @cached_property
+    def patterns(self) -> dict[str, re.Pattern[str]]:
+        """A compiled phrase pattern per concept, for folded text (`fold_chars`)."""
+        return {c: phrase_regex(entries) for c, entries in self.lists.items()}
+
+    @classmethod
+    def build(cls, edits: Mapping[str, VocabEdit] | None = None) -> Vocabulary:
+        """The shipped lists with the district's edits applied; raises VocabularyError."""
+        edits = dict(edits or {})
+        unknown = sorted(set(edits) - set(CONCEPTS))
+        if unknown:
+            raise VocabularyError(
+                f"unknown vocabulary list {', '.join(unknown)}; expected one of {', '.join(CONCEPTS)}"
+            )
+        raw: dict[str, tuple[str, ...]] = {}
+        for concept in CONCEPTS:
+            entries = list(_shipped(concept))
+            edit = edits.get(concept)
+            if edit is not None:
+                if edit.replace is not None:
+                    entries = list(edit.replace)
+                gone = {normalize(e) for e in edit.remove}
+                entries = [e for e in entries if normalize(e) not in gone] + list(edit.add)
+            raw[concept] = tuple(entries)
+        lists = {
+            c: frozenset(normalize(e) for e in entries if e.strip()) for c, entries in raw.items()
+        }
+        for a, b in DISJOINT:
+            both = sorted(lists[a] & lists[b])
+            if both:
+                raise VocabularyError(
+                    f"vocabulary lists {a} and {b} contradict each other on {', '.join(both[:5])}"
+                    f"; expected an entry in only one of them"
+                )
+        return cls(lists, raw)

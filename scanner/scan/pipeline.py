@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from connectors.base import FetchResult
-from detectors.base import Detector
+from detectors.base import Detector, SensitiveText
 from scanner.config.schema import AccountConfig, Config, parse_duration
 from scanner.errors import ConnectorError, RateLimited
 from scanner.records import Finding, Post
@@ -52,7 +52,9 @@ class Pipeline:
         self.worker = worker
         self.now = now
         self.allow_rules = AllowRules.load(config)  # reviewer allow-rules (allow_rules.yaml)
-        self.writer = FindingWriter(config, now)
+        # excerpts mask what any detector deems sensitive, found or not (docs/architecture.md)
+        sensitive = [d for d in detectors.values() if isinstance(d, SensitiveText)]
+        self.writer = FindingWriter(config, now, sensitive)
 
     # --- public API ----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
+from detectors.base import SensitiveText
 from scanner.config.schema import AccountConfig, Config
 from scanner.records import DetectorInfo, Finding, Post
 from scanner.scan.excerpt import masked_excerpt
@@ -95,9 +96,19 @@ def fingerprint(post: Post, found: Finding, chash: str) -> str:
 class FindingWriter:
     """Writes one account's changed posts and their findings in the caller's session."""
 
-    def __init__(self, config: Config, now: Callable[[], datetime]):
+    def __init__(
+        self,
+        config: Config,
+        now: Callable[[], datetime],
+        sensitive: Sequence[SensitiveText] = (),
+    ):
         self.config = config
         self.now = now
+        self.sensitive = list(sensitive)  # the detectors whose sensitive spans excerpts mask
+
+    def sensitive_spans(self, text: str) -> list[tuple[int, int]]:
+        """Every span any `SensitiveText` detector points out in `text` (masked in excerpts)."""
+        return [span for detector in self.sensitive for span in detector.sensitive_spans(text)]
 
     def write_changed(
         self,
@@ -177,13 +188,17 @@ class FindingWriter:
             olds = existing.get(pid, [])
             self._resolve_vanished(s, account, post, olds, prints, result)
             have = {f.fingerprint for f in olds}
-            sensitive = [
+            masked = [
                 (f.start, f.end, f.category) for f in prints.values() if self._info(f).masks_spans
             ]
+            spans: list[tuple[int, int]] | None = None  # computed once, for posts that need it
             for fp, f in prints.items():
-                if fp not in have:
-                    excerpt = masked_excerpt(post.text, f.start, f.end, sensitive)
-                    new.append((post, NewFinding(f, fp, pid, chash, excerpt)))
+                if fp in have:
+                    continue
+                if spans is None and f.start is not None and f.end is not None:
+                    spans = self.sensitive_spans(post.text)
+                excerpt = masked_excerpt(post.text, f.start, f.end, masked, sensitive=spans or ())
+                new.append((post, NewFinding(f, fp, pid, chash, excerpt)))
         if not new:
             return
         rows = [n.row(account.id, now) for _, n in new]

@@ -42,6 +42,9 @@ class FakeDetector:
     Every match of each `Flag` becomes a "student_pii" finding (flags in order, matches left to
     right); a post for which `missing_disclaimer(text)` is true gets one "disclaimer" finding
     (no span). It records the external ids it judged (`seen`) and every batch (`batches`).
+    As a `detectors.base.SensitiveText`, its `sensitive_spans` are the matches of the
+    `sensitive` patterns (none unless told); it records every text it was asked about
+    (`sensitive_calls`).
     """
 
     name: ClassVar[str] = "fake"
@@ -59,13 +62,20 @@ class FakeDetector:
         missing_disclaimer: Callable[[str], bool] | None = None,
         disclaimer_explanation: str = "element A missing",
         disclaimer_severity: Severity = Severity.MEDIUM,
+        sensitive: Sequence[str | re.Pattern[str]] = (),
     ) -> None:
         self.flags = [(re.compile(f.pattern), f) for f in flags]
+        self.sensitive = [re.compile(p) for p in sensitive]
+        self.sensitive_calls: list[str] = []
         self.missing_disclaimer = missing_disclaimer
         self.disclaimer_explanation = disclaimer_explanation
         self.disclaimer_severity = disclaimer_severity
         self.seen: list[str] = []
         self.batches: list[tuple[Sequence[Post], DetectionContext]] = []
+
+    def sensitive_spans(self, text: str) -> list[tuple[int, int]]:
+        self.sensitive_calls.append(text)
+        return [m.span() for p in self.sensitive for m in p.finditer(text)]
 
     def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
         self.batches.append((posts, ctx))

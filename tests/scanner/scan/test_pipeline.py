@@ -18,7 +18,7 @@ from scanner.scan.pipeline import Pipeline
 from scanner.scan.writes import FindingWriter
 from scanner.store import tables
 from tests.support.config import write_config
-from tests.support.fakes import T0, FakePlatform, keyword_detector, post
+from tests.support.fakes import T0, FakeDetector, FakePlatform, Flag, keyword_detector, post
 
 
 @pytest.fixture
@@ -177,3 +177,34 @@ def test_a_post_repeated_within_one_fetch_is_stored_once(cfg: Config, engine: En
     assert result.ok and result.posts_new == 1
     with Session(engine) as s:
         assert [p.text for p in s.exec(select(tables.PostRow))] == ["BAD news, edited"]
+
+
+def test_excerpts_mask_every_detectors_sensitive_spans_once_per_post(
+    cfg: Config, engine: Engine
+) -> None:
+    flagged = "Relay: BAD and theo (mchen2031) won, ok"
+    platform = FakePlatform(
+        {
+            "a": [
+                post("a", 1, flagged),
+                post("a", 2, "theo ran too, ok"),  # no finding: never asked about
+                post("a", 3, "no disclaimer for theo"),  # whole-post finding only: no excerpt
+            ]
+        }
+    )
+    detector = FakeDetector(
+        [Flag("BAD")],
+        missing_disclaimer=lambda text: "ok" not in text,
+        sensitive=[r"theo", r"\w*\d\w*"],
+    )
+    pipe = Pipeline(cfg, engine, {"fake": detector}, fetch=platform)
+    pipe.scan(["a"])
+    assert detector.sensitive_calls == [flagged]  # once, for the one post with a span finding
+    with Session(engine) as s:
+        finding = s.exec(select(tables.FindingRow).where(tables.FindingRow.start == 7)).one()
+        items = s.exec(select(tables.Outbox).where(tables.Outbox.finding_id == finding.id)).all()
+    assert finding.masked_excerpt == "Relay: [B**] and t*** (*********) won, ok"
+    assert items and all(i.payload["excerpt"] == finding.masked_excerpt for i in items)
+    platform.posts["a"].append(post("a", 4, "fine, ok"))
+    pipe.scan(["a"])
+    assert detector.sensitive_calls == [flagged]  # no new finding: not asked again
