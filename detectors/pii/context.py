@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from detectors.pii.text import Token, words, zones
-from detectors.pii.vocab import Vocabulary, fold_chars
+from detectors.pii.vocab import Vocabulary, fold_chars, word_set
 
 _BREAK = re.compile(r"[.!?\n]")
 _LINE = re.compile(r"[^\n]*")
@@ -30,6 +30,7 @@ class PostText:
             (m.start(), m.end()) for m in _LINE.finditer(self.text) if m.end() > m.start()
         ]
         self._matches: dict[str, list[tuple[int, int]]] = {}
+        self._words = word_set(self.folded)
 
     # --- vocabulary look-ups ---------------------------------------------------------------
 
@@ -37,7 +38,10 @@ class PostText:
         """Spans of every phrase of `concept` in the post (computed once per concept)."""
         found = self._matches.get(concept)
         if found is None:
-            found = [m.span() for m in self.vocab.patterns[concept].finditer(self.folded)]
+            if self._words.isdisjoint(self.vocab.first_words[concept]):
+                found = []
+            else:
+                found = [m.span() for m in self.vocab.patterns[concept].finditer(self.folded)]
             self._matches[concept] = found
         return found
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -166,7 +167,11 @@ class StudentPiiDetector:
         from detectors.pii.engine import analyze_batch
 
         clean = [(text or "").translate(_INVISIBLE) for text in texts]
-        n_process = self.settings.n_process if len(clean) >= PARALLEL_MIN_BATCH else 1
+        n_process = (
+            min(self.settings.n_process, os.cpu_count() or 1)
+            if len(clean) >= PARALLEL_MIN_BATCH
+            else 1
+        )
         results = analyze_batch(
             self._analyzer, clean, batch_size=self.settings.batch_size, n_process=n_process
         )

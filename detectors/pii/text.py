@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from detectors.pii.gazetteer import Gazetteer, fold
 
@@ -88,7 +89,7 @@ class Token:
     start: int
     end: int
 
-    @property
+    @cached_property
     def shape(self) -> str:
         """'upper' (ALL CAPS, 2+ letters), 'title' (Capitalised), 'lower', or 'mixed'."""
         letters = [c for c in self.text if c.isalpha()]

@@ -87,19 +87,36 @@ def normalize(entry: str) -> str:
     return " ".join(fold_chars(entry).split())
 
 
+_WORD = re.compile(r"[a-z0-9]+|#")
+
+
+def word_set(folded: str) -> frozenset[str]:
+    """The words of a folded text, with plural endings also stripped ("coaches" → coache,
+    coach), to test `Vocabulary.first_words` cheaply."""
+    words = set(_WORD.findall(folded))
+    for w in list(words):
+        if w.endswith("es"):
+            words.add(w[:-2])
+        if w.endswith("s"):
+            words.add(w[:-1])
+    return frozenset(words)
+
+
 def phrase_regex(entries: frozenset[str]) -> re.Pattern[str]:
     """One pattern for all entries (longest first) over folded text; word boundaries only
-    where an entry starts or ends with a word character ("no." and "#" still match)."""
-    parts = []
+    where an entry starts or ends with a word character ("no." and "#" still match), a plural
+    ending allowed after a final word ("volunteers", "coaches")."""
+    worded: list[str] = []
+    other: list[str] = []
     for entry in sorted(entries, key=len, reverse=True):
         body = r"\s+".join(re.escape(w) for w in entry.split())
-        head = r"(?<!\w)" if entry[:1].isalnum() else ""
         tail = (
             r"(?:e?s)?(?!\w)"
             if entry[-1:].isalpha()
             else (r"(?!\w)" if entry[-1:].isalnum() else "")
         )
-        parts.append(head + body + tail)
+        (worded if entry[:1].isalnum() else other).append(body + tail)
+    parts = ([r"(?<!\w)(?:" + "|".join(worded) + ")"] if worded else []) + other
     return re.compile("|".join(parts) or r"(?!x)x")
 
 
@@ -121,6 +138,15 @@ class Vocabulary:
 
     def __getitem__(self, concept: str) -> frozenset[str]:
         return self.lists[concept]
+
+    @cached_property
+    def first_words(self) -> dict[str, frozenset[str]]:
+        """Per concept, the first word of every entry (and its plural forms are matched by the
+        pattern): a post without any of them cannot match, so the pattern is not run."""
+        return {
+            c: frozenset(_WORD.findall(e)[0] for e in entries if _WORD.findall(e))
+            for c, entries in self.lists.items()
+        }
 
     @cached_property
     def patterns(self) -> dict[str, re.Pattern[str]]:

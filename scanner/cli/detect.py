@@ -23,7 +23,7 @@ from scanner.config.schema import Config
 from scanner.records import Post
 from scanner.scan.wiring import build_detectors, detection_context
 
-BATCH = 256
+BATCH = 1000  # large enough for the PII detector to use both cores
 
 
 class BadLine(ValueError):
