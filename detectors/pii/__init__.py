@@ -1,4 +1,4 @@
-"""Student-PII detector: Presidio tuned for school posts (see detector.py and engine.py)."""
+"""Student-PII detector: recall-first candidates (spaCy + name gazetteers) and a fitted decision stage."""
 
 from detectors.pii.detector import StudentPiiDetector
 from detectors.pii.settings import StudentPiiSettings
