@@ -7,6 +7,8 @@ package can use it. Storage rows live in `scanner.store.tables` under other name
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +16,45 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """NFC text without NUL or other control characters (except tab and line breaks) and
+    without unpaired surrogates (replaced by U+FFFD), safe for every database and library."""
+    text = _SURROGATE.sub("\ufffd", text)
+    return unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
+
+
+def _clean_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Mapping):
+        return {clean_text(str(k)): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+# Text the detectors see: spaCy refuses texts over 1,000,000 characters and its tokenizer takes
+# time quadratic in a run of prefix/suffix characters without spaces ("((((…"), so detectors get
+# at most MAX_DETECT_CHARS characters, with a space every MAX_RUN characters of a longer run.
+# Offsets stay valid (cut at the end; characters replaced one for one).
+MAX_DETECT_CHARS = 500_000
+MAX_RUN = 100
+_LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
+
+
+def _break(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return "".join(" " if i and i % MAX_RUN == 0 else ch for i, ch in enumerate(run))
+
+
+def bounded_for_detection(text: str) -> str:
+    """`text` cut to `MAX_DETECT_CHARS` with long runs broken (same offsets)."""
+    return _LONG_RUN.sub(_break, text[:MAX_DETECT_CHARS])
 
 
 class Severity(StrEnum):
@@ -58,6 +99,15 @@ class Post:
     edited_at: datetime | None = None
     deleted: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The connector boundary: whatever a platform sent, what is stored and scanned is
+        # clean Unicode (no NUL, no lone surrogate, no control characters; NFC).
+        for name in ("external_id", "url", "author", "text"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, clean_text(value))
+        object.__setattr__(self, "raw", _clean_json(self.raw))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from detectors.pii import gazetteer
@@ -41,6 +41,7 @@ from scanner.records import (
     District,
     Finding,
     Post,
+    bounded_for_detection,
 )
 
 NAME, ID, CONTACT, DOB = "STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB"
@@ -56,6 +57,8 @@ _INVISIBLE = str.maketrans(
 PHONE_SHAPE = re.compile(
     r"^(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?$|^\d{3}-\d{4}$"
 )
+#: Longer texts are analysed in pieces of at most this many characters.
+CHUNK_CHARS = 100_000
 #: Large batches use several spaCy processes when `n_process` allows (start-up costs ~1 s).
 PARALLEL_MIN_BATCH = 500
 
@@ -162,20 +165,36 @@ class StudentPiiDetector:
         return self.detect_texts([post.text for post in posts])
 
     def detect_texts(self, texts: Sequence[str]) -> list[list[Finding]]:
-        """Findings for bare texts (what `detect_batch` does; used by eval and benchmarks)."""
+        """Findings for bare texts (what `detect_batch` does; used by eval and benchmarks).
+
+        A text longer than `CHUNK_CHARS` is analysed in pieces cut at whitespace, so spaCy's
+        memory stays bounded and nothing after the first piece is missed.
+        """
         # spaCy + Presidio load when the detector is built (start-up speed)
         from detectors.pii.engine import analyze_batch
 
-        clean = [(text or "").translate(_INVISIBLE) for text in texts]
+        pieces: list[str] = []
+        owners: list[tuple[int, int]] = []  # (text index, offset of the piece)
+        for i, text in enumerate(texts):
+            clean = bounded_for_detection((text or "").translate(_INVISIBLE))
+            for offset, piece in _chunks(clean, CHUNK_CHARS):
+                pieces.append(piece)
+                owners.append((i, offset))
         n_process = (
             min(self.settings.n_process, os.cpu_count() or 1)
-            if len(clean) >= PARALLEL_MIN_BATCH
+            if len(pieces) >= PARALLEL_MIN_BATCH
             else 1
         )
         results = analyze_batch(
-            self._analyzer, clean, batch_size=self.settings.batch_size, n_process=n_process
+            self._analyzer, pieces, batch_size=self.settings.batch_size, n_process=n_process
         )
-        return [self._findings(text, res) for text, res in zip(clean, results, strict=True)]
+        out: list[list[Finding]] = [[] for _ in texts]
+        for piece, res, (i, offset) in zip(pieces, results, owners, strict=True):
+            for f in self._findings(piece, res):
+                if offset and f.start is not None and f.end is not None:
+                    f = replace(f, start=f.start + offset, end=f.end + offset)
+                out[i].append(f)
+        return out
 
     # --- one post --------------------------------------------------------------------------
 
@@ -290,6 +309,18 @@ class StudentPiiDetector:
                 )
             )
         return findings
+
+
+def _chunks(text: str, size: int) -> list[tuple[int, str]]:
+    """(offset, piece) pieces of at most `size` characters, cut at the last whitespace."""
+    out, start = [], 0
+    while len(text) - start > size:
+        cut = max(text.rfind(" ", start, start + size), text.rfind("\n", start, start + size))
+        end = cut if cut > start else start + size
+        out.append((start, text[start:end]))
+        start = end
+    out.append((start, text[start:]))
+    return out
 
 
 def _repeated_first_names(

@@ -20,7 +20,7 @@ from scanner.cli.common import (
     load_config_or_exit,
 )
 from scanner.config.schema import Config
-from scanner.records import Post
+from scanner.records import Post, bounded_for_detection
 from scanner.scan.wiring import build_detectors, detection_context
 
 BATCH = 1000  # large enough for the PII detector to use both cores
@@ -60,7 +60,7 @@ def parse_line(raw: bytes, lineno: int) -> Post | None:
         url="",
         author=None,
         created_at=(when or datetime.now(UTC)).astimezone(UTC),
-        text=obj["text"],
+        text=bounded_for_detection(obj["text"]),
         raw={"created_at_known": when is not None},
     )
 

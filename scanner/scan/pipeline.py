@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from connectors.base import FetchResult
 from detectors.base import Detector, SensitiveText
 from scanner.config.schema import AccountConfig, Config, parse_duration
 from scanner.errors import ConnectorError, RateLimited
-from scanner.records import Finding, Post
+from scanner.records import Finding, Post, bounded_for_detection
 from scanner.scan.allowrules import AllowRules
 from scanner.scan.results import AccountResult, ScanSummary
 from scanner.scan.wiring import detection_context, fetch_account
@@ -178,7 +179,10 @@ class Pipeline:
         changed = [
             p for p in posts if known.get(p.external_id, (None, None))[1] != hashes[p.external_id]
         ]
-        found = self._detect(account, changed, fetched.profile_text)
+        found, quarantined = self._detect(account, changed, fetched.profile_text)
+        for ext, error in quarantined.items():
+            result.notes.append(f"post {ext} quarantined ({error}); it is retried on the next scan")
+            log.warning("account %s: post %s quarantined (%s)", account.id, ext, error)
         now = self.now()
         with session_scope(self.engine) as s:
             seen = [known[p.external_id][0] for p in posts if p.external_id not in found]
@@ -188,8 +192,11 @@ class Pipeline:
                     .where(col(tables.PostRow.id).in_(seen))
                     .values(last_seen_at=now)
                 )
-            ids = self.writer.write_changed(s, changed, known, hashes, now, result)
-            self.writer.store_findings(s, account, changed, ids, hashes, found, result)
+            ids = self.writer.write_changed(
+                s, changed, known, hashes, now, result, unscanned=set(quarantined)
+            )
+            scanned = [p for p in changed if p.external_id not in quarantined]
+            self.writer.store_findings(s, account, scanned, ids, hashes, found, result)
             acc = s.get(tables.AccountRow, account.id)
             assert acc is not None
             if fetched.cursor is not None:
@@ -204,16 +211,36 @@ class Pipeline:
 
     def _detect(
         self, account: AccountConfig, posts: Sequence[Post], profile: str | None
-    ) -> dict[str, list[Finding]]:
-        """Run every detector over the changed posts in one batch each."""
+    ) -> tuple[dict[str, list[Finding]], dict[str, str]]:
+        """Run every detector over the changed posts in one batch each.
+
+        Detectors see each text bounded (`bounded_for_detection`). When a batch fails, its posts
+        are retried one by one; a post that still fails is quarantined (its error type by
+        external id): stored unscanned, retried on the next scan, never blocking the others.
+        """
         out: dict[str, list[Finding]] = {p.external_id: [] for p in posts}
+        quarantined: dict[str, str] = {}
         live = [p for p in posts if not p.deleted]
         if not live:
-            return out
+            return out, quarantined
         ctx = detection_context(self.config, {account.id: profile})
+        views = [replace(p, text=bounded_for_detection(p.text)) for p in live]
         for detector in self.detectors.values():
-            for post, findings in zip(live, detector.detect_batch(live, ctx), strict=True):
+            try:
+                results = detector.detect_batch(views, ctx)
+            except Exception:  # a library failing on one text must not stop the account
+                log.warning(
+                    "account %s: a detector batch failed; retrying post by post", account.id
+                )
+                results = []
+                for view in views:
+                    try:
+                        results.extend(detector.detect_batch([view], ctx))
+                    except Exception as exc:
+                        quarantined[view.external_id] = type(exc).__name__
+                        results.append([])
+            for post, findings in zip(live, results, strict=True):
                 out[post.external_id].extend(
                     f for f in findings if self.allow_rules.permits(post.text, f)
                 )
-        return out
+        return out, quarantined

@@ -118,11 +118,14 @@ class FindingWriter:
         hashes: dict[str, str],
         now: datetime,
         result: AccountResult,
+        unscanned: set[str] | None = None,
     ) -> dict[str, int]:
         """Insert new and update changed posts (Core statements: this is the hot path).
 
-        Returns post ids by external id.
+        Posts in `unscanned` (quarantined) are stored without a scanned hash, so the next scan
+        runs the detectors on them again. Returns post ids by external id.
         """
+        unscanned = unscanned or set()
         ids: dict[str, int] = {}
         fresh: list[dict[str, Any]] = []
         for post in posts:
@@ -134,7 +137,7 @@ class FindingWriter:
                 "deleted": post.deleted,
                 "raw": dict(post.raw),
                 "content_hash": hashes[post.external_id],
-                "scanned_hash": hashes[post.external_id],
+                "scanned_hash": None if post.external_id in unscanned else hashes[post.external_id],
                 "last_seen_at": now,
             }
             pid = known.get(post.external_id, (None, None))[0]
