@@ -28,7 +28,7 @@ class Secret(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _reject_literals(cls, data: Any) -> Any:
-        if isinstance(data, str):
+        if not isinstance(data, dict):  # a string, a number, a list: never echo it
             raise ValueError(
                 'a literal secret is not allowed; use {"$env": "NAME"} or {"$file": "path"}'
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from enum import IntEnum
 from pathlib import Path
@@ -46,8 +47,17 @@ def one_line(exc: BaseException) -> str:
     return "".join(ch for ch in text if ch.isprintable())
 
 
-console = Console()
-err_console = Console(stderr=True)
+# No Rich markup is ever read from strings: post text, reviewer notes and platform errors are
+# data, and "[/bold]" or "[link=…]" inside them must print as written (styles use Text).
+console = Console(markup=False, highlight=False)
+err_console = Console(stderr=True, markup=False, highlight=False)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (terminal escapes) shown as U+FFFD."""
+    return _CONTROL_CHARS.sub("\ufffd", text)
+
 
 ConfigOption = typer.Option(
     Path("config"), "--config", "-c", help="Config folder (scanner.yaml, accounts.yaml)."

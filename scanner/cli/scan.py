@@ -8,6 +8,7 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from scanner.cli.common import (
     ConfigOption,
@@ -19,6 +20,7 @@ from scanner.cli.common import (
     fail,
     load_config_or_exit,
     print_json,
+    printable,
 )
 from scanner.scan.pipeline import Pipeline, ScanSummary
 from scanner.scan.wiring import build_detectors
@@ -32,9 +34,9 @@ def print_summary(summary: ScanSummary) -> None:
             col, justify="right" if col in ("fetched", "new", "changed", "findings") else "left"
         )
     for r in summary.results:
-        status = "[green]ok[/]" if r.ok else f"[red]{r.error}[/]"
+        status = Text("ok", style="green") if r.ok else Text(printable(r.error or ""), style="red")
         if r.notes:
-            status += " " + "; ".join(r.notes)
+            status.append(" " + printable("; ".join(r.notes)))
         table.add_row(
             r.account_id,
             r.platform,

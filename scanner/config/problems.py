@@ -69,6 +69,15 @@ def _describe(annotation: Any) -> str:
     return text.replace("<class '", "").replace("'>", "")
 
 
+MAX_SHOWN = 60
+
+
+def _shown(value: Any) -> str:
+    """A bad value as shown in a problem line: its repr, cut to `MAX_SHOWN` characters."""
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
 def format_path(loc: tuple[Any, ...]) -> str:
     """("accounts", 2, "sponsor", "email") -> "accounts[2].sponsor.email"."""
     out = ""
@@ -91,14 +100,20 @@ def problems_from_validation(
             allowed = _keys_of(_resolve(model, loc[:-1]) if loc[:-1] else model)
             what, expected = "unknown key", f"one of {', '.join(allowed)}" if allowed else ""
         elif kind == "string_pattern_mismatch" and "@" in str(err.get("ctx", {})):
-            what, expected = f"{err.get('input')!r} is not an e-mail address", "name@example.org"
+            what, expected = (
+                f"{_shown(err.get('input'))} is not an e-mail address",
+                "name@example.org",
+            )
         elif kind in ("literal_error", "enum"):
-            what, expected = f"{err.get('input')!r} is not allowed", str(err["ctx"]["expected"])
+            what, expected = (
+                f"{_shown(err.get('input'))} is not allowed",
+                str(err["ctx"]["expected"]),
+            )
         elif kind in ("value_error", "assertion_error"):
             msg = str(err["msg"]).removeprefix("Value error, ")
             what, _, expected = msg.partition("; expected ")
         else:
-            what = f"{err['msg'].lower()} (got {err.get('input')!r})"
+            what = f"{err['msg'].lower()} (got {_shown(err.get('input'))})"
             expected = _describe(_resolve(model, loc))
         problems.append(Problem(file, format_path(tuple(prefix or ()) + loc), what, expected))
     return problems

@@ -22,3 +22,23 @@ def test_log_handler_follows_the_current_stderr(monkeypatch: pytest.MonkeyPatch)
     out = current.getvalue()
     assert "Logging error" not in out
     assert out.rstrip().endswith("WARNING scanner.test: after the capture closed")
+
+
+def test_markup_and_escapes_in_stored_text_print_as_data(monkeypatch) -> None:
+    """Issue 13 item 5: Rich markup or a terminal escape in a platform error or a note is shown
+    as written (escapes neutralised), never parsed and never a crash."""
+    import io
+
+    from rich.console import Console
+
+    from scanner.cli import scan
+    from scanner.scan.results import AccountResult, ScanSummary
+
+    buf = io.StringIO()
+    monkeypatch.setattr(scan, "console", Console(file=buf, width=200, markup=False))
+    bad = AccountResult("a", "reddit", ok=False, error="AuthError: [/bold] \x1b[31mred")
+    bad.notes = ["post [link=file:///etc]x[/link] quarantined"]
+    scan.print_summary(ScanSummary(1, [bad, AccountResult("b", "x")]))
+    out = buf.getvalue()
+    assert "[/bold]" in out and "[link=file:///etc]x[/link]" in out
+    assert "\x1b" not in out

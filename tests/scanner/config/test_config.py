@@ -57,6 +57,11 @@ def test_minimal_config_gets_defaults(config_dir: Path) -> None:
             None,
             "scanner.yaml: mail.password: a literal secret is not allowed",
         ),
+        (  # issue 13 item 6: a literal that is not a string is refused, and never echoed
+            "mail: {password: 8675309123456789}\n",
+            None,
+            "scanner.yaml: mail.password: a literal secret is not allowed",
+        ),
         (
             "privacy_officer: {name: P}\n",
             None,
@@ -257,3 +262,21 @@ def test_accounts_add_and_import(config_dir: Path, tmp_path: Path) -> None:
         ],
     )
     assert bad.exit_code == 2 and "accounts[4].cron:" in bad.output
+
+
+def test_problem_lines_never_echo_a_huge_value(config_dir: Path) -> None:
+    """Issue 13 item 7: a bad value is shown cut short, so an error line stays one line."""
+    text = (config_dir / "scanner.yaml").read_text()
+    (config_dir / "scanner.yaml").write_text(text + f"timezone: [{', '.join(['x' * 50] * 2000)}]\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(config_dir)
+    lines = str(exc.value).splitlines()
+    assert lines and max(len(line) for line in lines) < 400
+
+
+def test_a_literal_number_secret_is_never_printed(config_dir: Path) -> None:
+    text = (config_dir / "scanner.yaml").read_text()
+    (config_dir / "scanner.yaml").write_text(text + "roster_secret: 8675309123456789\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(config_dir)
+    assert "8675309123456789" not in str(exc.value)
