@@ -15,18 +15,20 @@ from rich.console import Console
 from detectors.base import Detector
 from scanner.cli.common import (
     ConfigOption,
+    ExitCode,
     err_console,
     fail,
     load_config_or_exit,
 )
 from scanner.config.schema import Config
+from scanner.errors import InputError
 from scanner.records import Post, bounded_for_detection
 from scanner.scan.wiring import build_detectors, detection_context
 
 BATCH = 1000  # large enough for the PII detector to use both cores
 
 
-class BadLine(ValueError):
+class BadLine(InputError):
     """An input line that cannot be judged; the message never repeats the post text."""
 
 
@@ -42,6 +44,8 @@ def parse_line(raw: bytes, lineno: int) -> Post | None:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise BadLine(f"line {lineno}: invalid JSON ({exc.msg}); skipped") from None
+    except (RecursionError, ValueError):
+        raise BadLine(f"line {lineno}: JSON nested too deeply or too large; skipped") from None
     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or "id" not in obj:
         raise BadLine(f'line {lineno}: expected an object with "id" and "text"; skipped')
     created = obj.get("created_at")
@@ -49,8 +53,10 @@ def parse_line(raw: bytes, lineno: int) -> Post | None:
     if created is not None:
         try:
             when = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
-        except ValueError:
-            raise BadLine(f"line {lineno}: created_at is not ISO-8601; skipped") from None
+            if when.tzinfo is not None:
+                when.astimezone(UTC)  # out-of-range instants fail here, not later
+        except (ValueError, OverflowError):
+            raise BadLine(f"line {lineno}: created_at is not an ISO-8601 time; skipped") from None
         if when.tzinfo is None:
             raise BadLine(f"line {lineno}: created_at has no time zone; skipped")
     return Post(
@@ -103,11 +109,34 @@ def run_detect(config: Config, stream: Iterable[bytes], out: IO[str], err: Conso
         if post is not None:
             batch.append(post)
         if len(batch) >= BATCH:
-            _judge(detectors, batch, ctx, out)
+            bad += _judge_safely(detectors, batch, ctx, out, err)
             batch = []
     if batch:
-        _judge(detectors, batch, ctx, out)
+        bad += _judge_safely(detectors, batch, ctx, out, err)
     return bad
+
+
+def _judge_safely(
+    detectors: dict[str, Detector], batch: list[Post], ctx: Any, out: IO[str], err: Console
+) -> int:
+    """Judge a batch; if a detector fails on it, judge its posts one by one and report the
+    ones that still fail (by id and error type only). Returns how many were skipped."""
+    try:
+        _judge(detectors, batch, ctx, out)
+        return 0
+    except Exception:
+        skipped = 0
+        for post in batch:
+            try:
+                _judge(detectors, [post], ctx, out)
+            except Exception as exc:
+                err.print(
+                    f"post {post.external_id}: a detector failed ({type(exc).__name__}); skipped",
+                    markup=False,
+                    highlight=False,
+                )
+                skipped += 1
+        return skipped
 
 
 def detect(
@@ -124,10 +153,12 @@ def detect(
         except OSError as exc:
             fail(f"--input: cannot read {input_file} ({exc.strerror})")
     try:
-        run_detect(config, stream, sys.stdout, err_console)
+        skipped = run_detect(config, stream, sys.stdout, err_console)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+    if skipped:
+        raise typer.Exit(ExitCode.PARTIAL_FAILURE)
 
 
 def register(app: typer.Typer) -> None:

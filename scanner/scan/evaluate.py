@@ -86,7 +86,10 @@ def load_corpus(
             continue
         try:
             rec = json.loads(line)
-        except json.JSONDecodeError as exc:
+        except (RecursionError, ValueError) as exc:
+            if not isinstance(exc, json.JSONDecodeError):
+                errors.append(f"{path}:{number}: JSON nested too deeply or too large; line skipped")
+                continue
             errors.append(
                 f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno}); line skipped"
             )

@@ -43,7 +43,7 @@ def outcome() -> tuple[list[dict], str, int]:
 
 def test_one_json_line_per_finding_with_the_contract_fields(outcome) -> None:
     lines, _, code = outcome
-    assert code == 0
+    assert code == 1  # three lines were skipped: a partial failure (issue 13 item 8)
     assert lines, "expected findings"
     for line in lines:
         assert set(line) == {
@@ -82,7 +82,7 @@ def test_posting_time_only_when_created_at_is_given(outcome) -> None:
 
 def test_bad_lines_get_an_error_and_the_rest_continue(outcome) -> None:
     lines, stderr, code = outcome
-    assert code == 0
+    assert code == 1  # partial failure: some lines were skipped
     assert "line 3: not valid UTF-8" in stderr
     assert "line 4: invalid JSON" in stderr
     assert 'line 5: expected an object with "id" and "text"' in stderr
@@ -101,3 +101,21 @@ def test_awkward_text_does_not_break_detection(text: str) -> None:
     assert all(x["post_id"] == "x" for x in lines)
     assert {x["detector"] for x in lines} <= {"disclaimer", "student_pii"}
     assert any(x["detector"] == "disclaimer" for x in lines)  # none of them carries one
+
+
+HOSTILE = {
+    "deeply nested JSON": b"[" * 200_000 + b"\n",
+    "out-of-range created_at": b'{"id": "t", "text": "hi", "created_at": "0001-01-01T00:00:00+14:00"}\n',
+    "lone surrogate": b'{"id": "s", "text": "\\ud800 Congrats to Maya Chen (Grade 7)!"}\n',
+    "10 MB of text": json.dumps({"id": "big", "text": "word " * 2_000_000}).encode() + b"\n",
+}
+
+
+@pytest.mark.parametrize("line", HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_hostile_line_never_stops_the_lines_after_it(line: bytes) -> None:
+    """Issue 13 item 8: no traceback, the next line is still judged."""
+    after = json.dumps({"id": "after", "text": "Congrats to Maya Chen (Grade 7)!"}).encode()
+    lines, err, code = detect(line + after + b"\n")
+    assert "Traceback" not in err
+    assert any(f["post_id"] == "after" and f["category"] == "STUDENT_NAME" for f in lines)
+    assert code in (0, 1)
