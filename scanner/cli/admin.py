@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -108,18 +109,21 @@ def _append_accounts(config_dir: Path, new: list[dict[str, Any]]) -> None:
     if data.get("accounts") is None:
         data["accounts"] = []
     data["accounts"].extend(new)
-    with tempfile.TemporaryDirectory() as tmp:
-        trial = Path(tmp) / "config"
-        shutil.copytree(config_dir, trial, symlinks=True)
-        with (trial / ACCOUNTS_FILE).open("w", encoding="utf-8") as fh:
+    try:  # validated where it will live, so relative paths (replay:) resolve as they will
+        load_config(config_dir, checks=CONFIG_CHECKS, accounts_data=data)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            console.print(str(problem), markup=False, highlight=False)
+        fail(f"{path}: not changed")
+    fd, tmp = tempfile.mkstemp(prefix=".accounts-", suffix=".yaml", dir=config_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             y.dump(data, fh)
-        try:
-            load_config(trial, checks=CONFIG_CHECKS)
-        except ConfigError as exc:
-            for problem in exc.problems:
-                console.print(str(problem), markup=False, highlight=False)
-            fail(f"{path}: not changed")
-        shutil.copyfile(trial / ACCOUNTS_FILE, path)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        fail(f"{path}: not changed ({exc.strerror})")
 
 
 @accounts_app.command("add")

@@ -7,7 +7,7 @@ writes anything.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -175,18 +175,26 @@ AccountsCheck = Callable[[Sequence[AccountConfig]], list[Problem]]
 
 
 def load_config(
-    config_dir: Path | str = "config", *, checks: Sequence[AccountsCheck] = ()
+    config_dir: Path | str = "config",
+    *,
+    checks: Sequence[AccountsCheck] = (),
+    accounts_data: Mapping[str, Any] | None = None,
 ) -> Config:
     """Load and validate a config folder; raises `ConfigError` listing every problem.
 
-    `checks` run on the parsed accounts and add their problems to the same report.
+    `checks` run on the parsed accounts and add their problems to the same report;
+    `accounts_data` stands in for accounts.yaml (to validate a change before writing it).
     """
     cfg_dir = Path(config_dir).resolve()
     problems: list[Problem] = []
     if not cfg_dir.is_dir():
         raise ConfigError([Problem(str(config_dir), "", "config folder not found", "a folder")])
     raw_scanner = read_yaml(cfg_dir / SCANNER_FILE, problems)
-    raw_accounts = read_yaml(cfg_dir / ACCOUNTS_FILE, problems)
+    raw_accounts = (
+        dict(accounts_data)
+        if accounts_data is not None
+        else read_yaml(cfg_dir / ACCOUNTS_FILE, problems)
+    )
 
     scanner_file: ScannerFile | None = None
     if raw_scanner is not None:

@@ -280,3 +280,51 @@ def test_a_literal_number_secret_is_never_printed(config_dir: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_config(config_dir)
     assert "8675309123456789" not in str(exc.value)
+
+
+def test_accounts_add_works_on_the_shipped_config_with_relative_replay_paths(
+    tmp_path: Path,
+) -> None:
+    """Issue 13 item 12: validation happens where the file lives, so the shipped config's
+    `replay: ../cassettes/…` paths resolve and a valid change is written (comments kept)."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from scanner.cli.main import app
+    from tests.support.paths import REPO
+
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    shutil.copytree(REPO / "cassettes", tmp_path / "cassettes")
+    before = (tmp_path / "config" / "accounts.yaml").read_text()
+    result = CliRunner().invoke(
+        app,
+        [
+            "accounts",
+            "add",
+            "--id",
+            "mvhs-choir",
+            "--platform",
+            "x",
+            "--handle",
+            "@mvhschoir",
+            "--site-name",
+            "MVHS Choir on X",
+            "--admin-name",
+            "A",
+            "--admin-email",
+            "a@mvsd.k12.wa.us",
+            "--sponsor-name",
+            "S",
+            "--sponsor-email",
+            "s@mvsd.k12.wa.us",
+            "--config",
+            str(tmp_path / "config"),
+        ],
+    )  # fmt: skip  (one CLI call: the flags read best as they would be typed)
+    assert result.exit_code == 0, result.output
+    after = (tmp_path / "config" / "accounts.yaml").read_text()
+    assert after.startswith(before.splitlines()[0]) and "mvhs-choir" in after
+    assert "#" in after  # comments kept
+    ids = [a.id for a in load_config(tmp_path / "config").accounts]
+    assert ids[-1] == "mvhs-choir" and len(ids) == 6
