@@ -59,6 +59,8 @@ class Secret(BaseModel):
             return path.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise SecretError(f"secret file {path} cannot be read ({exc.strerror})") from None
+        except UnicodeDecodeError:
+            raise SecretError(f"secret file {path} is not UTF-8 text") from None
 
     def is_available(self, base_dir: Path | None = None) -> bool:
         """True when `reveal` would succeed."""

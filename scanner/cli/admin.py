@@ -16,14 +16,16 @@ from ruamel.yaml import YAML
 from scanner.cli.common import (
     CONFIG_CHECKS,
     ConfigOption,
+    ExitCode,
     JsonOption,
     console,
     engine_or_exit,
+    err_console,
     fail,
     load_config_or_exit,
     print_json,
 )
-from scanner.config.loader import load_config
+from scanner.config.loader import load_config, missing_secrets
 from scanner.config.schema import ACCOUNTS_FILE
 from scanner.errors import ConfigError
 
@@ -50,8 +52,14 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 @config_app.command("check")
 def config_check(config_dir: Path = ConfigOption) -> None:
-    """Validate scanner.yaml, accounts.yaml and the CSVs; list every problem (exit 2)."""
+    """Validate scanner.yaml, accounts.yaml and the CSVs, and resolve every secret the live
+    accounts and the mail transport need; list every problem (exit 2)."""
     config = load_config_or_exit(config_dir)
+    missing = missing_secrets(config)
+    if missing:
+        for problem in missing:
+            err_console.print(str(problem), soft_wrap=True)
+        raise typer.Exit(ExitCode.USAGE)
     console.print(
         f"{config.dir}: ok — {len(config.accounts)} accounts, detectors: "
         f"{', '.join(n for n, s in config.detectors.items() if s.enabled) or 'none'}",

@@ -28,6 +28,7 @@ from scanner.config.schema import (
 )
 from scanner.errors import ConfigError, Problem
 from scanner.records import District
+from scanner.secrets import Secret
 
 if TYPE_CHECKING:
     _SafeLoader = yaml.SafeLoader
@@ -235,3 +236,36 @@ def load_config(
         district,
         state_dir_for(cfg_dir, scanner_file),
     )
+
+
+def missing_secrets(config: Config) -> list[Problem]:
+    """Secret references that the live accounts' platforms or the SMTP transport will need and
+    that cannot be resolved now (an unset variable, an unreadable file); values never shown."""
+    problems: list[Problem] = []
+    live = {a.platform for a in config.accounts if a.enabled and not a.replay}
+    for platform in sorted(live):
+        settings = config.platforms.get(platform)
+        if settings is None:
+            continue
+        for name, value in settings:
+            if isinstance(value, Secret) and not value.is_available(config.dir):
+                problems.append(
+                    Problem(
+                        SCANNER_FILE,
+                        f"platforms.{platform}.{name}",
+                        f"{value.reference} cannot be resolved",
+                        "the variable set or the file readable where the scanner runs",
+                    )
+                )
+    mail = config.scanner.mail
+    password = mail.password
+    if mail.transport == "smtp" and password is not None and not password.is_available(config.dir):
+        problems.append(
+            Problem(
+                SCANNER_FILE,
+                "mail.password",
+                f"{password.reference} cannot be resolved",
+                "the variable set or the file readable where the scanner runs",
+            )
+        )
+    return problems

@@ -328,3 +328,41 @@ def test_accounts_add_works_on_the_shipped_config_with_relative_replay_paths(
     assert "#" in after  # comments kept
     ids = [a.id for a in load_config(tmp_path / "config").accounts]
     assert ids[-1] == "mvhs-choir" and len(ids) == 6
+
+
+@pytest.mark.parametrize(
+    ("extra", "env", "expected"),
+    [
+        (
+            "platforms: {reddit: {client_id: {$env: T_REDDIT_ID}, client_secret: {$env: T_REDDIT_SECRET}, user_agent: test/1}}\n",
+            {"T_REDDIT_ID": "id"},
+            "scanner.yaml: platforms.reddit.client_secret: $env:T_REDDIT_SECRET cannot be resolved",
+        ),
+        (
+            "mail: {transport: smtp, host: localhost, from: s@mvsd.k12.wa.us, password: {$file: nope.txt}}\n",
+            {},
+            "scanner.yaml: mail.password: $file:nope.txt cannot be resolved",
+        ),
+    ],
+)
+def test_config_check_resolves_the_secrets_live_accounts_and_mail_need(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str, env: dict, expected: str
+) -> None:
+    """Issue 13 item 11: `config check` fails (exit 2) naming the reference, never a value."""
+    from typer.testing import CliRunner
+
+    from scanner.cli.main import app
+
+    for name in ("T_REDDIT_ID", "T_REDDIT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    folder = write_config(tmp_path / "c", accounts=[{"id": "live"}])
+    text = (folder / "scanner.yaml").read_text()
+    if extra.startswith("mail:"):
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("mail:")) + "\n"
+    (folder / "scanner.yaml").write_text(text + extra)
+    result = CliRunner().invoke(app, ["config", "check", "--config", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr
+    assert "Traceback" not in result.output
