@@ -8,6 +8,7 @@ command line maps the classes to exit codes in one place (`scanner.cli.common.ex
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,19 @@ from datetime import datetime
 
 class ScannerError(Exception):
     """Root of every deliberate error."""
+
+
+def code_locations(exc: BaseException) -> str:
+    """Where `exc` was raised, as file:line in function frames, for debug logs: never its
+    message or any value, which could quote post text or a student's name."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return (
+        type(exc).__name__
+        + " at "
+        + " <- ".join(
+            f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in reversed(frames)
+        )
+    )
 
 
 # --- configuration and plugins ---------------------------------------------------------------

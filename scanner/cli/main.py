@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from scanner import __version__
 from scanner.cli import (
@@ -25,7 +26,7 @@ from scanner.cli import (
     run,
     scan,
 )
-from scanner.errors import ScannerError
+from scanner.errors import DatabaseError, ScannerError
 
 app = typer.Typer(
     help="District post scanner: checks registered school social-media accounts against policy.",
@@ -61,3 +62,11 @@ def main() -> None:
     except ScannerError as exc:
         common.err_console.print(common.one_line(exc), markup=False, highlight=False)
         sys.exit(common.exit_code_for(exc))
+    except SQLAlchemyError as exc:  # never the SQL or its parameters (review notes, post text)
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+        common.err_console.print(
+            common.one_line(DatabaseError(f"database error: {reason[:200]}")),
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(common.ExitCode.USAGE)

@@ -39,6 +39,7 @@ from scanner.review import export, workflow
 findings_app = typer.Typer(help="Review findings: list, show, confirm, dismiss, resolve, export.")
 
 FORMATS = ("csv", "json")
+MAX_ID = 2**63 - 1  # the largest id a database integer column holds
 NoteOption = typer.Option(None, "--note", "-n", help=f"Why (up to {workflow.NOTE_LIMIT} chars).")
 ReviewerOption = typer.Option(
     None, "--reviewer", "-r", help="Who decides (default: the USER variable)."
@@ -194,7 +195,7 @@ def _post_text(detail: workflow.FindingDetail) -> Text:
 
 @findings_app.command("show")
 def show_cmd(
-    finding_id: int = typer.Argument(..., help="Finding id."),
+    finding_id: int = typer.Argument(..., help="Finding id.", min=1, max=MAX_ID),
     config_dir: Path = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -282,7 +283,7 @@ def _status_command(command: str, target: str, doc: str) -> Any:
     if target == "open":
 
         def run_open(
-            finding_id: int = typer.Argument(...),
+            finding_id: int = typer.Argument(..., min=1, max=MAX_ID),
             note: str = NoteOption,
             reviewer: str = ReviewerOption,
             config_dir: Path = ConfigOption,
@@ -293,7 +294,7 @@ def _status_command(command: str, target: str, doc: str) -> Any:
     else:
 
         def run_decided(
-            finding_id: int = typer.Argument(...),
+            finding_id: int = typer.Argument(..., min=1, max=MAX_ID),
             note: str = NoteOption,
             reviewer: str = ReviewerOption,
             reopen: bool = ReopenOption,
@@ -321,7 +322,7 @@ reopen_cmd = _status_command("reopen", "open", "Move a decided finding back to o
 
 @findings_app.command("allow")
 def allow_cmd(
-    finding_id: int = typer.Argument(...),
+    finding_id: int = typer.Argument(..., min=1, max=MAX_ID),
     reason: str = typer.Option(..., "--reason", help='e.g. "staff member", "booster club phone"'),
     reviewer: str = ReviewerOption,
     config_dir: Path = ConfigOption,

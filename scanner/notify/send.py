@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from scanner.config.schema import Config
-from scanner.errors import SendError
+from scanner.errors import SendError, code_locations
 from scanner.notify import render
 from scanner.notify.compose import MAX_REFERENCES, Composer, make_message_id, outbox_update
 from scanner.notify.status import EmailStatus, StatusReport, unsent_report
@@ -179,7 +179,9 @@ class Notifier:
                     self._record_failure(claimed, exc, result)
                     continue
                 except Exception as exc:
-                    log.debug("unexpected error sending e-mail %d", claimed.id, exc_info=True)
+                    log.debug(
+                        "unexpected error sending e-mail %d: %s", claimed.id, code_locations(exc)
+                    )
                     self._record_failure(
                         claimed, SendError(f"unexpected {type(exc).__name__}"), result
                     )

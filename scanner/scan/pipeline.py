@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from connectors.base import FetchResult
 from detectors.base import Detector, SensitiveText
 from scanner.config.schema import AccountConfig, Config, parse_duration
-from scanner.errors import ConnectorError, RateLimited
+from scanner.errors import ConnectorError, RateLimited, code_locations
 from scanner.records import Finding, Post, bounded_for_detection
 from scanner.scan.allowrules import AllowRules
 from scanner.scan.results import AccountResult, ScanSummary
@@ -108,7 +108,7 @@ class Pipeline:
             # The message of an unexpected error may quote post text: log only its type, and
             # the traceback (code, not values) at debug level.
             log.error("account %s: unexpected %s", account.id, type(exc).__name__)
-            log.debug("traceback", exc_info=True)
+            log.debug("traceback: %s", code_locations(exc))
             self._record_failure(account, exc, result)
         return result
 

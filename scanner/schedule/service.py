@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from detectors.base import Detector
 from scanner.config.loader import load_config
 from scanner.config.schema import AccountConfig, Config, parse_duration
-from scanner.errors import ConfigError
+from scanner.errors import ConfigError, code_locations
 from scanner.notify.send import Notifier
 from scanner.review.retention import purge
 from scanner.scan.pipeline import AccountResult, FetchFn, Pipeline, ScanSummary
@@ -262,7 +262,7 @@ class Service:
             log.warning("%s job unavailable (%s)", name, exc.name, extra={"event": name})
         except Exception as exc:
             log.error("%s job failed: %s", name, type(exc).__name__, extra={"event": name})
-            log.debug("traceback", exc_info=True)
+            log.debug("traceback: %s", code_locations(exc))
         return None
 
     def tick(self) -> None:
@@ -271,7 +271,7 @@ class Service:
             self.scan_due()
         except Exception as exc:
             log.error("scan tick failed: %s", type(exc).__name__, extra={"event": "tick_failed"})
-            log.debug("traceback", exc_info=True)
+            log.debug("traceback: %s", code_locations(exc))
 
     def run_once(self) -> ScanSummary:
         """One pass over due accounts, then send what is due (`scanner run --once`)."""

@@ -104,8 +104,9 @@ def upgrade(engine: Engine) -> None:
         raise DatabaseError(
             f"database: {safe_url(str(engine.url))}: cannot connect ({reason})"
         ) from None
-    except SQLAlchemyError as exc:
-        raise DatabaseError(f"database: {safe_url(str(engine.url))}: {exc}") from None
+    except SQLAlchemyError as exc:  # the driver's first line: never the SQL or its parameters
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+        raise DatabaseError(f"database: {safe_url(str(engine.url))}: {reason[:200]}") from None
 
 
 def open_database(url: str, *, migrate: bool = True) -> Engine:
