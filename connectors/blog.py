@@ -10,12 +10,15 @@ The cursor is the newest published/updated time seen. Atom tombstones (RFC 6721
 from __future__ import annotations
 
 import calendar
+import ipaddress
 import re
+import socket
 import xml.sax
 from collections.abc import Mapping
 from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
 import requests
@@ -96,7 +99,8 @@ class BlogConnector(HttpConnector[BlogSettings]):
         url = account.feed_url or account.handle
         if not url.startswith(("http://", "https://")):
             raise ConnectorError(f"blog account {account.id}: feed_url must be an http(s) URL")
-        what = f"blog feed {url}"
+        what = f"blog feed {redact_url(url)}"
+        self._check_target(url, what)
         headers = {"User-Agent": self.settings.user_agent}
         if cursor is not None and state.get("etag"):
             headers["If-None-Match"] = str(state["etag"])
@@ -105,6 +109,7 @@ class BlogConnector(HttpConnector[BlogSettings]):
         cursor_time = parse_time(cursor) if cursor is not None else None
         wanted = max(1, account.initial_posts)
         entries: list[tuple[Post, datetime]] = []
+        notes: list[str] = []
         tombstones: list[Post] = []
         first_response: requests.Response | None = None
         feed: Mapping[str, Any] = {}
@@ -122,6 +127,9 @@ class BlogConnector(HttpConnector[BlogSettings]):
             entries += page
             tombstones += _tombstones(response.content, account.id, cursor)
             page_url = _next_link(parsed.get("feed", {}))
+            if page_url and not same_site(url, page_url):
+                notes.append("the feed's next-page link points to another host; not followed")
+                page_url = None
             if not page or not page_url:
                 break
             if cursor_time is None and len(entries) >= wanted:
@@ -144,17 +152,43 @@ class BlogConnector(HttpConnector[BlogSettings]):
             modified=first_response.headers.get("Last-Modified"),
             subtitle=subtitle or None,
         )
-        return FetchResult(posts, new_cursor, subtitle or None, new_state)
+        return FetchResult(posts, new_cursor, subtitle or None, new_state, notes=notes)
+
+    def _check_target(self, url: str, what: str) -> None:
+        """Refuse a feed or page URL on a loopback, private, link-local or reserved address (the
+        host is resolved unless replaying a cassette, which touches no network)."""
+        host = urlsplit(url).hostname or ""
+        addresses = [host] if _is_ip(host) else ([] if self.offline else _resolve(host))
+        if host.lower() in ("localhost", "localhost.localdomain") or any(
+            _internal(a) for a in addresses
+        ):
+            raise ConnectorError(f"{what}: refused, the host is an internal address")
 
     def _get(self, url: str, headers: dict[str, str], what: str) -> requests.Response:
-        """GET one feed document; transport errors and HTTP errors mapped to the error tree."""
-        try:
-            response = requests.get(url, headers=headers, timeout=self.settings.timeout_seconds)
-        except Exception as exc:
-            mapped = transport_error(exc, what)
-            if mapped is None:
-                raise
-            raise mapped from None
+        """GET one feed document, following redirects only on the feed's own site; transport and
+        HTTP errors mapped to the error tree."""
+        for _ in range(MAX_REDIRECTS + 1):
+            self._check_target(url, what)
+            try:
+                response = requests.get(
+                    url,
+                    headers=headers,
+                    timeout=self.settings.timeout_seconds,
+                    allow_redirects=False,
+                )
+            except Exception as exc:
+                mapped = transport_error(exc, what)
+                if mapped is None:
+                    raise
+                raise mapped from None
+            location = response.headers.get("Location")
+            if response.status_code in (301, 302, 303, 307, 308) and location:
+                target = urljoin(url, location)
+                if not same_site(url, target):
+                    raise ConnectorError(f"{what}: redirect to another host refused")
+                url = target
+                continue
+            break
         if response.status_code >= 400:
             raise status_error(response.status_code, what, response.headers)
         if 300 <= response.status_code < 400 and response.status_code != 304:
@@ -176,6 +210,47 @@ class BlogConnector(HttpConnector[BlogSettings]):
         if self.settings.strict_xml and isinstance(problem, xml.sax.SAXException):
             raise TransientError(f"{what}: the feed is not well-formed XML (truncated?)")
         return parsed
+
+
+MAX_REDIRECTS = 5
+
+
+def same_site(base: str, other: str) -> bool:
+    """True when `other` is on the same host and port as `base`, not downgraded to http."""
+    a, b = urlsplit(base), urlsplit(other)
+    if b.scheme not in ("http", "https") or (a.scheme == "https" and b.scheme != "https"):
+        return False
+    return (a.hostname, a.port) == (b.hostname, b.port)
+
+
+def redact_url(url: str) -> str:
+    """The URL without a user name or password (for messages, logs and reports)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast
+
+
+def _resolve(host: str) -> list[str]:
+    try:
+        return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
+    except (OSError, UnicodeError):
+        return []  # the request itself will report the failure
 
 
 def _next_link(feed: Mapping[str, Any]) -> str | None:

@@ -66,3 +66,77 @@ def test_not_modified_is_an_empty_result(fetch):
 )
 def test_html_to_text(html, text):
     assert html_to_text(html) == text
+
+
+# --- issue 13 item 4: the feed's own site only, never an internal address -------------------
+
+ENTRY = {
+    "id": "https://blogs.mvsd.k12.wa.us/chess/?p=1",
+    "title": "Hello",
+    "link": "https://blogs.mvsd.k12.wa.us/chess/1/",
+    "published": "2026-10-20T10:00:00Z",
+    "updated": "2026-10-20T10:00:00Z",
+    "author": "Coach",
+    "html": "<p>Practice today</p>",
+}
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "http://127.0.0.1:8080/feed?page=2",
+        "https://evil.example.org/feed",
+        "http://blogs.mvsd.k12.wa.us/chess/feed?page=2",
+    ],
+)
+def test_a_next_link_off_site_is_not_followed_and_the_first_page_is_kept(tmp_path, next_url):
+    from tests.support.cassette_kit import atom_feed, feed_get, write_cassette
+    from tests.support.replay import replay
+
+    doc = atom_feed(FEED, "Chess", "News", [ENTRY], next_url=next_url)
+    path = write_cassette(tmp_path / "c.yaml", [feed_get(FEED, doc)])
+    result = replay("blog", "x", "chess", feed_url=FEED, path=path)
+    assert [p.external_id for p in result.posts] == [ENTRY["id"]]
+    assert any("another host" in n for n in result.notes)
+
+
+def test_a_redirect_to_another_host_is_refused(tmp_path):
+    from scanner.errors import ConnectorError
+    from tests.support.cassette_kit import feed_get, write_cassette
+    from tests.support.replay import replay
+
+    path = write_cassette(
+        tmp_path / "c.yaml", [feed_get(FEED, "", status=302, Location="http://169.254.169.254/")]
+    )
+    with pytest.raises(ConnectorError, match="redirect to another host refused"):
+        replay("blog", "x", "chess", feed_url=FEED, path=path)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/feed",
+        "http://localhost:8000/feed",
+        "https://10.0.0.5/feed",
+        "http://[::1]/feed",
+        "http://169.254.169.254/latest",
+    ],
+)
+def test_internal_addresses_are_refused(url):
+    from connectors.blog import BlogConnector
+    from connectors.replay import ReplayAccount
+    from scanner.errors import ConnectorError
+
+    connector = BlogConnector(BlogConnector.Settings(), offline=True)
+    account = ReplayAccount(id="a", platform="blog", handle="b", feed_url=url, initial_posts=5)
+    with pytest.raises(ConnectorError, match="internal address"):
+        connector.fetch(account, None, {})
+
+
+def test_a_password_in_the_feed_url_never_reaches_a_message():
+    from connectors.blog import redact_url
+
+    assert (
+        redact_url("https://user:s3cret@blogs.example.org/feed") == "https://blogs.example.org/feed"
+    )
+    assert redact_url(FEED) == FEED
