@@ -86,6 +86,8 @@ def status(config_dir: Path = ConfigOption, as_json: bool = JsonOption) -> None:
             error += " (capped: waits for an operator)"
         elif r.retry_at:
             error += f" (retry {_when(r.retry_at)})"
+        if r.quarantined_posts:
+            error += f" {r.quarantined_posts} post(s) quarantined, retried next scan"
         name = f"{r.id} ({r.platform})"
         if not r.registered:
             name += " unregistered"

@@ -34,6 +34,7 @@ class AccountStatus:
     lease_until: datetime | None = None
     open_findings: int = 0
     unsent_outbox: int = 0
+    quarantined_posts: int = 0  # stored, not yet scanned: a detector failed on them
 
     @property
     def backlog(self) -> int:
@@ -50,23 +51,33 @@ def account_status(
 ) -> list[AccountStatus]:
     """Every registered account (and any stored account no longer registered), registry order."""
     now = now or tables.utcnow()
-    A, F, Ob = tables.AccountRow, tables.FindingRow, tables.Outbox
     with engine.connect() as conn:
-        rows = {r.id: r for r in conn.execute(select(tables.core_table(A)))}
+        rows = {r.id: r for r in conn.execute(select(tables.core_table(tables.AccountRow)))}
         open_findings: dict[str, int] = dict(
             conn.execute(
-                select(col(F.account_id), func.count())
-                .where(col(F.status) == "open")
-                .group_by(col(F.account_id))
+                select(col(tables.FindingRow.account_id), func.count())
+                .where(col(tables.FindingRow.status) == "open")
+                .group_by(col(tables.FindingRow.account_id))
+            ).all()
+        )
+        quarantined: dict[str, int] = dict(
+            conn.execute(
+                select(col(tables.PostRow.account_id), func.count())
+                .where(col(tables.PostRow.scanned_hash).is_(None))
+                .group_by(col(tables.PostRow.account_id))
             ).all()
         )
         unsent: dict[str, int] = dict(
             conn.execute(
-                select(col(F.account_id), func.count())
-                .select_from(Ob)
-                .join(F, col(F.id) == col(Ob.finding_id))
-                .where(col(Ob.kind) == "item", col(Ob.sent_at).is_(None), col(Ob.dead_at).is_(None))
-                .group_by(col(F.account_id))
+                select(col(tables.FindingRow.account_id), func.count())
+                .select_from(tables.Outbox)
+                .join(tables.FindingRow, col(tables.FindingRow.id) == col(tables.Outbox.finding_id))
+                .where(
+                    col(tables.Outbox.kind) == "item",
+                    col(tables.Outbox.sent_at).is_(None),
+                    col(tables.Outbox.dead_at).is_(None),
+                )
+                .group_by(col(tables.FindingRow.account_id))
             ).all()
         )
     out: list[AccountStatus] = []
@@ -83,6 +94,7 @@ def account_status(
             enabled=bool(acc and acc.enabled),
             open_findings=open_findings.get(account_id, 0),
             unsent_outbox=unsent.get(account_id, 0),
+            quarantined_posts=quarantined.get(account_id, 0),
         )
         if row is not None:
             for key in (

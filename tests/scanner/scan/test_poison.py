@@ -23,6 +23,7 @@ from scanner.records import (
     bounded_for_detection,
 )
 from scanner.scan.pipeline import Pipeline
+from scanner.schedule.status import account_status
 from scanner.store import tables
 from tests.support.config import write_config
 from tests.support.fakes import FakeDetector, FakePlatform, keyword_detector, post
@@ -88,10 +89,13 @@ def test_a_post_the_detector_fails_on_is_quarantined_and_retried(
         account = s.get(tables.AccountRow, "a")
     assert rows["t3_a_1"].scanned_hash is None and rows["t3_a_2"].scanned_hash is not None
     assert account is not None and account.cursor == "t3_a_2"
+    [status] = account_status(cfg, engine)
+    assert status.quarantined_posts == 1  # shown by `scanner status`
 
     detector.broken = False  # the next scan retries the quarantined post only
     again = pipe.scan().results[0]
     assert again.findings_new == 1 and not again.notes
+    assert account_status(cfg, engine)[0].quarantined_posts == 0
     with Session(engine) as s:
         assert (
             s.exec(select(tables.PostRow).where(tables.PostRow.external_id == "t3_a_1"))
