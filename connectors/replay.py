@@ -48,8 +48,10 @@ def _match_path(r1: Any, r2: Any) -> None:
 
 def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     headers = response.get("headers") or {}
-    response["headers"] = {
-        k: v for k, v in headers.items() if k.lower() not in _RESPONSE_HEADERS_DROPPED
+    response["headers"] = {  # a header may reflect a token (a Location with access_token=…)
+        k: ([redact(str(x)) for x in v] if isinstance(v, list) else redact(str(v)))
+        for k, v in headers.items()
+        if k.lower() not in _RESPONSE_HEADERS_DROPPED
     }
     body = response.get("body") or {}
     data = body.get("string")
@@ -94,8 +96,12 @@ def cassette(path: Path, *, record: bool = False) -> Iterator[Any]:
         raise ReplayError(f"replay cassette {path} does not exist")
     if record:
         path.parent.mkdir(parents=True, exist_ok=True)
-    with _vcr(record, exists).use_cassette(str(path), allow_playback_repeats=False) as recorded:
-        yield recorded
+    try:
+        with _vcr(record, exists).use_cassette(str(path), allow_playback_repeats=False) as recorded:
+            yield recorded
+    finally:
+        if record and path.exists():
+            path.chmod(0o600)  # recorded posts can carry students' names
 
 
 @dataclass

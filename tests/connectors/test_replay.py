@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -67,6 +68,7 @@ class _Leaky(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Set-Cookie", "session=s3cr3t-cookie")
+        self.send_header("Location", "https://x.test/next?access_token=EAAB-live-token")
         self.end_headers()
         self.wfile.write(body.encode())
 
@@ -103,6 +105,7 @@ def test_recording_strips_credentials(tmp_path):
     for secret in ("EAAB-live-token", "AAAA-live-bearer", "s3cr3t-cookie", "r-live", "cs-live"):
         assert secret not in text
     assert "fields=id" in text and "grant_type=refresh_token" in text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # recorded posts are personal data
     with cassette(path):  # and the recording replays
         again = requests.get(f"{base}/v22.0/1/posts", timeout=5).json()
     assert again["access_token"] == "<REDACTED>"
