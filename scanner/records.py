@@ -17,15 +17,25 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_STORED_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF, CR kept
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+#: Control characters shown to people (terminal escapes, NUL): tab and line feed are kept.
+DISPLAY_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def neutralise_controls(text: str) -> str:
+    """`text` with control characters shown as U+FFFD (same length, so offsets stay valid):
+    for terminals and spreadsheets."""
+    return DISPLAY_CONTROLS.sub("\ufffd", text)
 
 
 def clean_text(text: str) -> str:
     """NFC text without NUL or other control characters (except tab and line breaks) and
     without unpaired surrogates (replaced by U+FFFD), safe for every database and library."""
     text = _SURROGATE.sub("\ufffd", text)
-    return unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
+    return unicodedata.normalize("NFC", _STORED_CONTROLS.sub(" ", text))
 
 
 def _clean_json(value: Any) -> Any:

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from scanner.cli.common import ConfigOption, JsonOption, console, print_json
+from scanner.cli.common import ConfigOption, JsonOption, console, print_json, printable
 from scanner.cli.review import (
     FORMATS,
     FormatOption,
@@ -19,7 +19,6 @@ from scanner.cli.review import (
     detail_text,
     open_review,
     parse_when,
-    printable,
     write_export,
 )
 from scanner.review import export, workflow

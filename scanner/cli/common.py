@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from enum import IntEnum
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing_extensions import override
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
 from scanner.errors import ConfigError, ConnectorError, DatabaseError, ScannerError, SendError
+from scanner.records import neutralise_controls
 from scanner.scan.allowrules import AllowRules
 from scanner.schedule.cron import cron_problems
 from scanner.store.engine import open_database, resolve_url
@@ -51,12 +51,8 @@ def one_line(exc: BaseException) -> str:
 # data, and "[/bold]" or "[link=…]" inside them must print as written (styles use Text).
 console = Console(markup=False, highlight=False)
 err_console = Console(stderr=True, markup=False, highlight=False)
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """`text` with control characters (terminal escapes) shown as U+FFFD."""
-    return _CONTROL_CHARS.sub("\ufffd", text)
+#: Every string from data reaches the terminal through this (terminal escapes neutralised).
+printable = neutralise_controls
 
 
 ConfigOption = typer.Option(

@@ -29,6 +29,7 @@ from scanner.cli.common import (
     fail,
     load_config_or_exit,
     print_json,
+    printable,
 )
 from scanner.cli.report import purge_cmd, report_cmd
 from scanner.config.schema import Config
@@ -51,7 +52,6 @@ SinceOption = typer.Option(None, "--since", help="On or after DATE (YYYY-MM-DD o
 UntilOption = typer.Option(None, "--until", help="Up to and including DATE.")
 FormatOption = typer.Option(..., "--format", "-f", help="csv or json")
 OutputOption = typer.Option(None, "--output", "-o", help="File (default: stdout).")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _reviewer(value: str | None) -> str:
@@ -173,11 +173,6 @@ def list_cmd(
             Text(printable(r["masked_excerpt"][:80])),
         )
     console.print(table)
-
-
-def printable(text: str) -> str:
-    """Control characters (terminal escapes) shown as U+FFFD, keeping every offset."""
-    return _CONTROL.sub("\ufffd", text)
 
 
 def _post_text(detail: workflow.FindingDetail) -> Text:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from scanner.records import neutralise_controls
 
 EXPORT_FIELDS = (
     "id",
@@ -48,14 +49,11 @@ def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> str:
     return buf.getvalue()
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _cell(value: Any) -> Any:
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, str):
-        value = _CONTROL.sub("\ufffd", value)  # no terminal escapes or NULs in a spreadsheet
+        value = neutralise_controls(value)  # no terminal escapes or NULs in a spreadsheet
         if value[:1] in ("=", "+", "-", "@"):
             return "'" + value
     return "" if value is None else value
