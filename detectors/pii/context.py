@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from detectors.pii.text import Token, words, zones
 from detectors.pii.vocab import Vocabulary, fold_chars, word_set
 
 _BREAK = re.compile(r"[.!?\n]")
 _LINE = re.compile(r"[^\n]*")
+_SCHOOL_POST = re.compile(
+    r"\b(?:school|class|classroom|teacher|students?|grade|pto|pta|coach|principal|district|"
+    r"library|recess|homework|escuela|maestra|maestro|kinder\w*|campus|semester|quarter)\b"
+)
 
 
 @dataclass
@@ -82,6 +87,15 @@ class PostText:
     def inside(self, concept: str, start: int, end: int) -> bool:
         """True when a `concept` phrase lies within [start, end)."""
         return any(start <= a and b <= end for a, b in self.matches(concept))
+
+    @cached_property
+    def school_post(self) -> bool:
+        """True when the post uses any school vocabulary (computed once per post)."""
+        return bool(
+            self.matches("student_words")
+            or self.matches("student_cues")
+            or _SCHOOL_POST.search(self.folded)
+        )
 
     # --- structure -------------------------------------------------------------------------
 

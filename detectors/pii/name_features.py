@@ -74,10 +74,6 @@ _MONTHS = frozenset(
         "december",
     ]
 )
-_SCHOOL_POST = re.compile(
-    r"\b(?:school|class|classroom|teacher|students?|grade|pto|pta|coach|principal|district|"
-    r"library|recess|homework|escuela|maestra|maestro|kinder\w*|campus|semester|quarter)\b"
-)
 
 
 @dataclass
@@ -139,9 +135,7 @@ class NameFeatures:
         f["english_words"] = sum(k in self.english for k in keys) / len(keys)
         f["sentence_start"] = float(post.sentence_start(c.start) and len(parts) == 1)
         f["source_ner_only"] = float(c.source == "ner")
-        f["in_handle"] = float(c.source == "handle")
-        f["in_hashtag"] = float(c.source == "hashtag")
-        f["in_slug"] = float(c.source == "url" or c.source == "slug")
+        f["in_slug"] = float(c.source == "url")
         f["login"] = float(c.source == "login")
         f["login_cue"] = float(
             c.source == "login" and bool(post.near("login_cues", c.start, c.end, 60))
@@ -269,14 +263,10 @@ class NameFeatures:
         )
         has_context = any(f.get(k) for k in context)
         f["no_school_context"] = float(not has_context)
-        school_post = bool(post.matches("student_words") or post.matches("student_cues")) or bool(
-            _SCHOOL_POST.search(post.folded)
-        )
-        c.school_post = school_post or has_context
+        c.school_post = post.school_post or has_context
         f["single_no_context"] = float(f["single_word"] > 0 and not has_context)
         f["handle_in_context"] = float(c.source in ("handle", "hashtag") and has_context)
         f["handle_no_context"] = float(c.source in ("handle", "hashtag") and not has_context)
-        del f["in_handle"], f["in_hashtag"]
         after_cue = (
             (kin_after.group(1) if kin_after and f["kin_adult_after"] else None)
             or (student_after.group("class") if student_after else None)
