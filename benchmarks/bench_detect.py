@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from detectors.pii.engine import LANGUAGE, build_vanilla_analyzer  # noqa: E402
+from detectors.pii.fit import district_from_folder  # noqa: E402
 from scanner.records import DetectionContext, Post  # noqa: E402
-from tests.support.district import district_from_csvs  # noqa: E402
 
 
 def corpus_texts(path: Path, at_least: int) -> list[str]:
@@ -55,7 +55,7 @@ def main() -> int:
     settings = StudentPiiDetector.Settings(
         spacy_model=args.model, batch_size=args.batch_size, n_process=args.n_process
     )
-    detector = StudentPiiDetector(settings, district_from_csvs(ROOT / "tests/data/district"))
+    detector = StudentPiiDetector(settings, district_from_folder(ROOT / "tests/data/district"))
     now = datetime.now(UTC)
     posts = [Post("bench", "bench", str(i), "", None, now, t) for i, t in enumerate(texts)]
     detector.detect_batch(posts[:5], DetectionContext())

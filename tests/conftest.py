@@ -19,7 +19,6 @@ from scanner.records import District
 from scanner.store.engine import open_database
 from tests.support.config import write_config
 from tests.support.database import PG_ADMIN_URL, REQUIRE_PG, pg_available, truncate
-from tests.support.district import district_from_csvs
 from tests.support.paths import DATA
 from tests.support.smtp_server import smtp_server, tls_context, tls_files  # noqa: F401 - fixtures
 
@@ -78,7 +77,9 @@ def config_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def fixture_district() -> District:
     """Maple Valley School District: staff directory and official contacts from tests/data."""
-    return district_from_csvs(DATA / "district")
+    from detectors.pii.fit import district_from_folder  # loads spaCy: only for PII tests
+
+    return district_from_folder(DATA / "district")
 
 
 @pytest.fixture(scope="session")

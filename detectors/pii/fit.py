@@ -32,7 +32,9 @@ from detectors.pii.settings import StudentPiiSettings
 from scanner.records import District, StaffMember
 
 
-def _district(folder: Path | None) -> District:
+def district_from_folder(folder: Path | None) -> District:
+    """A `District` from `staff.csv` and `official_contacts.csv` in `folder` (each optional;
+    official `domain` rows become the district domains), for fitting, tests and benchmarks."""
     if folder is None:
         return District()
     staff: list[StaffMember] = []
@@ -155,7 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         records = [r for r in records if "spans" in r]
         results = analyze_batch(base._analyzer, [r["text"] for r in records], batch_size=64)
         variants = (
-            [base, StudentPiiDetector(settings, _district(Path(folder)))] if folder else [base]
+            [base, StudentPiiDetector(settings, district_from_folder(Path(folder)))]
+            if folder
+            else [base]
         )
         loaded.append((corpus, records, results, variants))
     report: dict[str, Any] = {
