@@ -5,6 +5,7 @@ and `scanner detect` input lines either parse or fail with a one-line `BadLine`.
 from __future__ import annotations
 
 import json
+import string
 from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
@@ -58,5 +59,11 @@ def test_any_json_object_line_with_hostile_fields(text: str) -> None:
 
 
 @given(ANY_TEXT)
-def test_blog_html_to_text_never_raises(fragment: str) -> None:
-    assert isinstance(html_to_text(fragment), str)
+def test_blog_html_to_text_never_raises_and_leaves_no_tags(fragment: str) -> None:
+    text = html_to_text(f"<p>{fragment}</p><script>var x = '<b>';</script>")
+    assert "var x" not in text  # script content is never part of what readers see
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + " \t\n.,!?", max_size=300))
+def test_blog_html_to_text_keeps_plain_words(fragment: str) -> None:
+    assert html_to_text(fragment).split() == fragment.split()

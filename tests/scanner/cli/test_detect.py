@@ -103,19 +103,22 @@ def test_awkward_text_does_not_break_detection(text: str) -> None:
     assert any(x["detector"] == "disclaimer" for x in lines)  # none of them carries one
 
 
-HOSTILE = {
-    "deeply nested JSON": b"[" * 200_000 + b"\n",
-    "out-of-range created_at": b'{"id": "t", "text": "hi", "created_at": "0001-01-01T00:00:00+14:00"}\n',
-    "lone surrogate": b'{"id": "s", "text": "\\ud800 Congrats to Maya Chen (Grade 7)!"}\n',
-    "10 MB of text": json.dumps({"id": "big", "text": "word " * 2_000_000}).encode() + b"\n",
+HOSTILE = {  # the line, and the exit code: 1 when the line had to be skipped
+    "deeply nested JSON": (b"[" * 200_000 + b"\n", 1),
+    "out-of-range created_at": (
+        b'{"id": "t", "text": "hi", "created_at": "0001-01-01T00:00:00+14:00"}\n',
+        1,
+    ),
+    "lone surrogate": (b'{"id": "s", "text": "\\ud800 Congrats to Maya Chen (Grade 7)!"}\n', 0),
+    "10 MB of text": (json.dumps({"id": "big", "text": "word " * 2_000_000}).encode() + b"\n", 0),
 }
 
 
-@pytest.mark.parametrize("line", HOSTILE.values(), ids=HOSTILE.keys())
-def test_a_hostile_line_never_stops_the_lines_after_it(line: bytes) -> None:
-    """Issue 13 item 8: no traceback, the next line is still judged."""
+@pytest.mark.parametrize(("line", "code"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_hostile_line_never_stops_the_lines_after_it(line: bytes, code: int) -> None:
+    """Issue 13 item 8: no traceback, the next line is still judged, skipped lines exit 1."""
     after = json.dumps({"id": "after", "text": "Congrats to Maya Chen (Grade 7)!"}).encode()
-    lines, err, code = detect(line + after + b"\n")
+    lines, err, exit_code = detect(line + after + b"\n")
     assert "Traceback" not in err
     assert any(f["post_id"] == "after" and f["category"] == "STUDENT_NAME" for f in lines)
-    assert code in (0, 1)
+    assert exit_code == code
