@@ -147,7 +147,8 @@ class StudentPiiDetector:
                 for entry in self._vocab[concept]
                 for word in (entry.split() if concept == "student_cues" else [entry])
                 if " " not in entry or concept == "student_cues"
-            )
+            ),
+            self._vocab["word_names"],
         )
         self._contacts = ContactRules.build(
             district, settings.student_email_domains, settings.student_subdomain_prefixes

@@ -40,15 +40,17 @@ class NameRules(NameFeatures):
         window: int,
     ):
         self.gaz = gaz
-        self.english = english - {"will", "may", "grace", "hope", "joy", "faith", "rose", "june"}
+        self.english = english  # without the word names: see use_vocabulary
         self.staff_full, self.staff_last = staff_full, staff_last
         self.figures_full, self.figures_last = figures_full, figures_last
         self.window = window
         self.role_words: frozenset[str] = frozenset()
 
-    def use_vocabulary(self, role_words: frozenset[str]) -> None:
-        """Single words of titles, roles and cues, dropped at the edges of a run."""
+    def use_vocabulary(self, role_words: frozenset[str], word_names: frozenset[str]) -> None:
+        """Single words of titles, roles and cues (dropped at the edges of a run), and given
+        names that are also words ("Will", "Grace": never dismissed as ordinary words)."""
         self.role_words = role_words
+        self.english = self.english - word_names
 
     # --- candidate stage -------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ CONCEPTS = (
     "mascots",
     "school_names",
     "not_names",
+    "word_names",
     "id_cues",
     "login_cues",
     "dob_cues",
