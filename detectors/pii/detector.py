@@ -208,7 +208,7 @@ class StudentPiiDetector:
         return post, names
 
     def decide(self, text: str, results: list[Any]) -> list[Decided]:
-        """Every accepted candidate of one post, before thresholds per settings."""
+        """Every accepted candidate of one post (thresholds: fitted, or `min_score` if set)."""
         post, names = self.candidates(text, results)
         low = post.folded
         out: list[Decided] = []
