@@ -87,7 +87,10 @@ def status(config_dir: Path = ConfigOption, as_json: bool = JsonOption) -> None:
         elif r.retry_at:
             error += f" (retry {_when(r.retry_at)})"
         if r.quarantined_posts:
-            error += f" {r.quarantined_posts} post(s) quarantined, retried next scan"
+            error += (
+                f" {r.quarantined_posts} post(s) not scanned yet (quarantined or deferred),"
+                " retried next scan"
+            )
         name = f"{r.id} ({r.platform})"
         if not r.registered:
             name += " unregistered"

@@ -105,8 +105,11 @@ class ScheduleConfig(Strict):
     jitter_seconds: int = Field(default=60, ge=0)
     notify_interval: str = "5m"
     purge_interval: str = "1d"
+    # Detector time one account may use per scan; the rest of its posts wait for the next scan,
+    # so one account (a backlog, pathological text) cannot starve the others.
+    account_budget: str = "5m"
 
-    @field_validator("interval", "notify_interval", "purge_interval")
+    @field_validator("interval", "notify_interval", "purge_interval", "account_budget")
     @classmethod
     def _duration(cls, value: str) -> str:
         parse_duration(value)

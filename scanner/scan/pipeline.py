@@ -8,6 +8,7 @@ repeats exactly the uncommitted work. One failing account never stops the others
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from connectors.base import FetchResult
 from detectors.base import Detector, SensitiveText
 from scanner.config.schema import AccountConfig, Config, parse_duration
 from scanner.errors import ConnectorError, RateLimited, code_locations
-from scanner.records import Finding, Post, bounded_for_detection
+from scanner.records import DetectionContext, Finding, Post, bounded_for_detection
 from scanner.scan.allowrules import AllowRules
 from scanner.scan.results import AccountResult, ScanSummary
 from scanner.scan.wiring import detection_context, fetch_account
@@ -30,6 +31,10 @@ from scanner.store import tables
 from scanner.store.engine import session_scope
 
 log = logging.getLogger(__name__)
+#: Posts per detector batch; the time budget is checked between batches.
+DETECT_CHUNK = 1000
+#: At most this many stored-but-unscanned posts (quarantined or deferred) retried per scan.
+RETRY_LIMIT = 1000
 FetchFn = Callable[[Config, AccountConfig, str | None, dict[str, Any]], FetchResult]
 
 
@@ -45,6 +50,7 @@ class Pipeline:
         fetch: FetchFn = fetch_account,
         worker: str = "scanner",
         now: Callable[[], datetime] = tables.utcnow,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.config = config
         self.engine = engine
@@ -52,6 +58,7 @@ class Pipeline:
         self.fetch = fetch
         self.worker = worker
         self.now = now
+        self.clock = clock  # for the per-account time budget
         self.allow_rules = AllowRules.load(config)  # reviewer allow-rules (allow_rules.yaml)
         # excerpts mask what any detector deems sensitive, found or not (docs/architecture.md)
         sensitive = [d for d in detectors.values() if isinstance(d, SensitiveText)]
@@ -96,12 +103,13 @@ class Pipeline:
     def scan_account(self, account: AccountConfig) -> AccountResult:
         """Fetch, detect and store one account; errors are recorded, never raised."""
         result = AccountResult(account.id, account.platform)
+        deadline = self.clock() + parse_duration(self.config.scanner.schedule.account_budget)
         cursor, state = self._sync_registry(account)
         try:
             fetched = self.fetch(self.config, account, cursor, state)
             result.fetched = len(fetched.posts)
             result.notes = list(fetched.notes)
-            self._store(account, fetched, result)
+            self._store(account, fetched, result, deadline)
         except ConnectorError as exc:
             self._record_failure(account, exc, result)
         except Exception as exc:
@@ -160,7 +168,9 @@ class Pipeline:
     def _interval(self, account: AccountConfig) -> str:
         return account.interval or self.config.scanner.schedule.interval
 
-    def _store(self, account: AccountConfig, fetched: FetchResult, result: AccountResult) -> None:
+    def _store(
+        self, account: AccountConfig, fetched: FetchResult, result: AccountResult, deadline: float
+    ) -> None:
         # One row per platform id (a recheck window may repeat a post); the last copy wins.
         unique = {p.external_id: p for p in fetched.posts}
         posts = sorted(unique.values(), key=lambda p: p.created_at)
@@ -175,14 +185,14 @@ class Pipeline:
                     .where(col(tables.PostRow.external_id).in_([p.external_id for p in posts]))
                 )
             }
+            retried = self._unscanned(s, account, set(unique))
         hashes = {p.external_id: content_hash(p) for p in posts}
         changed = [
             p for p in posts if known.get(p.external_id, (None, None))[1] != hashes[p.external_id]
         ]
-        found, quarantined = self._detect(account, changed, fetched.profile_text)
-        for ext, error in quarantined.items():
-            result.notes.append(f"post {ext} quarantined ({error}); it is retried on the next scan")
-            log.warning("account %s: post %s quarantined (%s)", account.id, ext, error)
+        found, unscanned = self._detect(
+            account, [*changed, *(p for p, _ in retried)], fetched.profile_text, deadline, result
+        )
         now = self.now()
         with session_scope(self.engine) as s:
             seen = [known[p.external_id][0] for p in posts if p.external_id not in found]
@@ -193,9 +203,20 @@ class Pipeline:
                     .values(last_seen_at=now)
                 )
             ids = self.writer.write_changed(
-                s, changed, known, hashes, now, result, unscanned=set(quarantined)
+                s, changed, known, hashes, now, result, unscanned=unscanned
             )
-            scanned = [p for p in changed if p.external_id not in quarantined]
+            scanned = [p for p in changed if p.external_id not in unscanned]
+            done = [(p, pid) for p, pid in retried if p.external_id not in unscanned]
+            if done:  # a retried post is not a change: it only gets its scanned hash now
+                for post, pid in done:
+                    ids[post.external_id] = pid
+                    hashes[post.external_id] = content_hash(post)
+                    s.exec(
+                        update(tables.PostRow)
+                        .where(col(tables.PostRow.id) == pid)
+                        .values(scanned_hash=hashes[post.external_id])
+                    )
+                scanned.extend(p for p, _ in done)
             self.writer.store_findings(s, account, scanned, ids, hashes, found, result)
             acc = s.get(tables.AccountRow, account.id)
             assert acc is not None
@@ -209,38 +230,111 @@ class Pipeline:
             acc.retry_at, acc.capped = None, False
             acc.next_scan_at = now + timedelta(seconds=parse_duration(self._interval(account)))
 
+    def _unscanned(
+        self, s: Session, account: AccountConfig, fetched: set[str]
+    ) -> list[tuple[Post, int]]:
+        """Stored posts of the account whose scan never finished (quarantined, or deferred by
+        the time budget) and that this fetch did not bring again: they are scanned again now,
+        although the cursor has moved past them. Oldest first, at most `RETRY_LIMIT`."""
+        rows = s.exec(
+            select(tables.PostRow)
+            .where(tables.PostRow.account_id == account.id)
+            .where(col(tables.PostRow.scanned_hash).is_(None))
+            .where(col(tables.PostRow.text_purged_at).is_(None))
+            .where(col(tables.PostRow.deleted).is_(False))
+            .order_by(col(tables.PostRow.created_at))
+            .limit(RETRY_LIMIT + len(fetched))
+        ).all()
+        out = []
+        for row in rows:
+            if row.external_id in fetched or row.id is None:
+                continue
+            post = Post(
+                platform=row.platform,
+                account=row.account_id,
+                external_id=row.external_id,
+                url=row.url,
+                author=row.author,
+                created_at=row.created_at,
+                text=row.text,
+                edited_at=row.edited_at,
+                deleted=row.deleted,
+                raw=dict(row.raw or {}),
+            )
+            out.append((post, row.id))
+        return out[:RETRY_LIMIT]
+
     def _detect(
-        self, account: AccountConfig, posts: Sequence[Post], profile: str | None
-    ) -> tuple[dict[str, list[Finding]], dict[str, str]]:
-        """Run every detector over the changed posts in one batch each.
+        self,
+        account: AccountConfig,
+        posts: Sequence[Post],
+        profile: str | None,
+        deadline: float,
+        result: AccountResult,
+    ) -> tuple[dict[str, list[Finding]], set[str]]:
+        """Run every detector over the posts, `DETECT_CHUNK` posts per batch.
 
         Detectors see each text bounded (`bounded_for_detection`). When a batch fails, its posts
-        are retried one by one; a post that still fails is quarantined (its error type by
-        external id): stored unscanned, retried on the next scan, never blocking the others.
+        are retried one by one; a post that still fails is quarantined. Once the account's time
+        budget is spent, the remaining posts are deferred. Both kinds are returned as unscanned
+        external ids: stored without a scanned hash, retried on the next scan, never blocking
+        the account's other posts or its cursor.
         """
         out: dict[str, list[Finding]] = {p.external_id: [] for p in posts}
-        quarantined: dict[str, str] = {}
+        unscanned: set[str] = set()
         live = [p for p in posts if not p.deleted]
         if not live:
-            return out, quarantined
+            return out, unscanned
         ctx = detection_context(self.config, {account.id: profile})
-        views = [replace(p, text=bounded_for_detection(p.text)) for p in live]
-        for detector in self.detectors.values():
+        for start in range(0, len(live), DETECT_CHUNK):
+            if self.clock() > deadline:
+                rest = live[start:]
+                unscanned.update(p.external_id for p in rest)
+                budget = self.config.scanner.schedule.account_budget
+                result.notes.append(
+                    f"{len(rest)} post(s) deferred to the next scan: the account's time budget "
+                    f"({budget}, schedule.account_budget) was used"
+                )
+                log.warning("account %s: %d post(s) deferred (time budget)", account.id, len(rest))
+                break
+            chunk = live[start : start + DETECT_CHUNK]
+            views = [replace(p, text=bounded_for_detection(p.text)) for p in chunk]
+            for detector in self.detectors.values():
+                results = self._run_detector(account, detector, views, ctx, unscanned, result)
+                for post, findings in zip(chunk, results, strict=True):
+                    out[post.external_id].extend(
+                        f for f in findings if self.allow_rules.permits(post.text, f)
+                    )
+        return out, unscanned
+
+    def _run_detector(
+        self,
+        account: AccountConfig,
+        detector: Detector,
+        views: Sequence[Post],
+        ctx: DetectionContext,
+        quarantined: set[str],
+        result: AccountResult,
+    ) -> list[list[Finding]]:
+        """One detector over one batch; on failure post by post, quarantining what fails."""
+        try:
+            return detector.detect_batch(views, ctx)
+        except Exception:  # a library failing on one text must not stop the account
+            log.warning("account %s: a detector batch failed; retrying post by post", account.id)
+        results: list[list[Finding]] = []
+        for view in views:
             try:
-                results = detector.detect_batch(views, ctx)
-            except Exception:  # a library failing on one text must not stop the account
-                log.warning(
-                    "account %s: a detector batch failed; retrying post by post", account.id
-                )
-                results = []
-                for view in views:
-                    try:
-                        results.extend(detector.detect_batch([view], ctx))
-                    except Exception as exc:
-                        quarantined[view.external_id] = type(exc).__name__
-                        results.append([])
-            for post, findings in zip(live, results, strict=True):
-                out[post.external_id].extend(
-                    f for f in findings if self.allow_rules.permits(post.text, f)
-                )
-        return out, quarantined
+                results.extend(detector.detect_batch([view], ctx))
+            except Exception as exc:
+                if view.external_id not in quarantined:
+                    quarantined.add(view.external_id)
+                    error = type(exc).__name__
+                    result.notes.append(
+                        f"post {view.external_id} quarantined ({error}); "
+                        "it is retried on the next scan"
+                    )
+                    log.warning(
+                        "account %s: post %s quarantined (%s)", account.id, view.external_id, error
+                    )
+                results.append([])
+        return results

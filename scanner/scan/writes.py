@@ -158,7 +158,8 @@ class FindingWriter:
                     update(tables.PostRow).where(col(tables.PostRow.id) == pid).values(**values)
                 )
                 ids[post.external_id] = pid
-                result.posts_changed += 1
+                if known[post.external_id][1] is not None:  # not a retry of an unscanned post
+                    result.posts_changed += 1
         if fresh:
             new_ids = s.execute(_returning_ids(POST), fresh).scalars()
             ids.update(zip((v["external_id"] for v in fresh), new_ids, strict=True))

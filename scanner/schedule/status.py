@@ -34,7 +34,7 @@ class AccountStatus:
     lease_until: datetime | None = None
     open_findings: int = 0
     unsent_outbox: int = 0
-    quarantined_posts: int = 0  # stored, not yet scanned: a detector failed on them
+    quarantined_posts: int = 0  # stored, not yet scanned: a detector failed or the budget ran out
 
     @property
     def backlog(self) -> int:

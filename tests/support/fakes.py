@@ -140,7 +140,8 @@ def post(account: str, n: int, text: str, **kw: Any) -> Post:
 class FakePlatform:
     """The pipeline's `fetch`: every scripted post of an account on each fetch.
 
-    The cursor it returns is the newest external id; `errors[account]` is raised instead while
+    The cursor it returns is the newest external id (with `newer_only`, later fetches return
+    only posts created after the cursor's post); `errors[account]` is raised instead while
     set; every call is recorded as (account id, cursor). `put` publishes or edits a post.
     """
 
@@ -149,6 +150,7 @@ class FakePlatform:
     calls: list[tuple[str, str | None]] = field(default_factory=list)
     start: datetime = T0  # when `put` posts were created, unless told
     profile_text: str | None = "about us"
+    newer_only: bool = False  # like a real platform: only posts newer than the cursor
 
     def put(
         self, account: str, ext: str, text: str, *, when: datetime | None = None, **kw: Any
@@ -181,6 +183,9 @@ class FakePlatform:
             raise self.errors[account.id]
         posts = self.posts.get(account.id, [])
         newest = max((p.external_id for p in posts), default=cursor)
+        if self.newer_only and cursor is not None:
+            after = {p.external_id: p.created_at for p in posts}.get(cursor)
+            posts = [p for p in posts if after is None or p.created_at > after]
         return FetchResult(
             posts=list(posts),
             cursor=newest,

@@ -74,10 +74,13 @@ class ExplodingDetector(FakeDetector):
         return self.inner.detect_batch(posts, ctx)
 
 
+@pytest.mark.parametrize("newer_only", [False, True], ids=["fetched again", "cursor moved on"])
 def test_a_post_the_detector_fails_on_is_quarantined_and_retried(
-    cfg: Config, engine: Engine
+    cfg: Config, engine: Engine, newer_only: bool
 ) -> None:
-    platform = FakePlatform({"a": [post("a", 1, "EXPLODE BAD ok"), post("a", 2, "BAD too ok")]})
+    platform = FakePlatform(
+        {"a": [post("a", 1, "EXPLODE BAD ok"), post("a", 2, "BAD too ok")]}, newer_only=newer_only
+    )
     detector = ExplodingDetector()
     pipe = Pipeline(cfg, engine, {"fake": detector}, fetch=platform)
     result = pipe.scan().results[0]
@@ -95,6 +98,7 @@ def test_a_post_the_detector_fails_on_is_quarantined_and_retried(
     detector.broken = False  # the next scan retries the quarantined post only
     again = pipe.scan().results[0]
     assert again.findings_new == 1 and not again.notes
+    assert again.posts_changed == 0  # a retry is not an edit
     assert account_status(cfg, engine)[0].quarantined_posts == 0
     with Session(engine) as s:
         assert (
