@@ -97,8 +97,14 @@ class BlogConnector(HttpConnector[BlogSettings]):
         """Entries published or updated after `cursor`, or the newest `initial_posts`."""
         state = state or {}
         url = account.feed_url or account.handle
-        if not url.startswith(("http://", "https://")):
-            raise ConnectorError(f"blog account {account.id}: feed_url must be an http(s) URL")
+        allowed = (
+            ("http://", "https://") if getattr(account, "allow_http", False) else ("https://",)
+        )
+        if not url.startswith(allowed) or not valid_url(url):
+            raise ConnectorError(
+                f"blog account {account.id}: feed_url must be an https:// URL"
+                " (plain http only with `allow_http: true` on the account)"
+            )
         what = f"blog feed {redact_url(url)}"
         self._check_target(url, what)
         headers = {"User-Agent": self.settings.user_agent}
@@ -215,21 +221,37 @@ class BlogConnector(HttpConnector[BlogSettings]):
 MAX_REDIRECTS = 5
 
 
+def valid_url(url: str) -> bool:
+    """True when `url` is an http(s) URL with a host and a numeric port, if any."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def same_site(base: str, other: str) -> bool:
     """True when `other` is on the same host and port as `base`, not downgraded to http."""
+    if not (valid_url(base) and valid_url(other)):
+        return False
     a, b = urlsplit(base), urlsplit(other)
-    if b.scheme not in ("http", "https") or (a.scheme == "https" and b.scheme != "https"):
+    if a.scheme == "https" and b.scheme != "https":
         return False
     return (a.hostname, a.port) == (b.hostname, b.port)
 
 
 def redact_url(url: str) -> str:
     """The URL without a user name or password (for messages, logs and reports)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "<invalid URL>"
     if parts.username is None and parts.password is None:
         return url
     host = parts.hostname or ""
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    netloc = host + (f":{port}" if port else "")
     return parts._replace(netloc=netloc).geturl()
 
 

@@ -113,6 +113,7 @@ class ReplayAccount:
     handle: str
     feed_url: str | None = None
     initial_posts: int = 100
+    allow_http: bool = False
 
 
 def fetch_replayed(

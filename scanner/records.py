@@ -142,6 +142,7 @@ class AccountLike(Protocol):
     handle: str
     feed_url: str | None
     initial_posts: int
+    allow_http: bool  # a feed may use plain http (blogs; default https only)
 
 
 @dataclass(frozen=True)

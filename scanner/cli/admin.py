@@ -194,8 +194,8 @@ def accounts_import(
                     f"{','.join(IMPORT_COLUMNS)}"
                 )
             rows = list(reader)
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{csv_file}: cannot read ({exc})")
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:  # csv.Error: e.g. a 128 KB field
+        fail(f"{csv_file.name}: cannot read ({str(exc)[:120]})")
     new = []
     for row in rows:
         entry: dict[str, Any] = {

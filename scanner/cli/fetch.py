@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from connectors import CONNECTORS
@@ -46,6 +47,9 @@ def fetch(
         None, "--record", help="Record the live traffic to this cassette (secrets filtered)."
     ),
     feed_url: str = typer.Option(None, "--feed-url", help="Feed URL (blog)."),
+    allow_http: bool = typer.Option(
+        False, "--allow-http", help="Allow a feed over plain http (default: https only)."
+    ),
     limit: int = typer.Option(100, "--limit", help="Posts to take on a first fetch."),
     cursor: str = typer.Option(None, "--cursor", help="Only posts newer than this cursor."),
     config_dir: Path = ConfigOption,
@@ -63,16 +67,24 @@ def fetch(
         fail(str(exc))
     config = _config_for_fetch(config_dir)
     person = Contact(name="cli", email="cli@localhost.localdomain")
-    account = AccountConfig(
-        id=handle.strip("@/").replace("/", "-") or "account",
-        platform=platform,
-        handle=handle,
-        site_name=handle,
-        admin_contact=person,
-        sponsor=person,
-        feed_url=feed_url,
-        initial_posts=limit,
-    )
+    try:
+        account = AccountConfig(
+            id=handle.strip("@/").replace("/", "-") or "account",
+            platform=platform,
+            handle=handle,
+            site_name=handle,
+            admin_contact=person,
+            sponsor=person,
+            allow_http=allow_http,
+            feed_url=feed_url,
+            initial_posts=limit,
+        )
+    except ValidationError as exc:  # the options as an account: name the option, not a key
+        first = exc.errors()[0]
+        option = {"feed_url": "--feed-url", "initial_posts": "--limit"}.get(
+            str(first["loc"][0]) if first["loc"] else "", "--handle"
+        )
+        fail(f"{option}: {first['msg'].removeprefix('Value error, ')}")
     connector = build_connector(config, platform, offline=replay is not None)
     try:
         with replay_context(replay or record, record=record is not None):

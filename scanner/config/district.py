@@ -66,13 +66,13 @@ def read_csv(
 
 
 def _flag(value: str, file: str, where: str, problems: list[Problem]) -> bool:
+    """A yes/no cell of the roster. The value is never echoed: a shifted column can put a
+    student's name or birth date here, and problems are printed and logged."""
     low = value.lower()
     if low in TRUE:
         return True
     if low not in FALSE:
-        problems.append(
-            Problem(file, where, f"{value!r} is not yes/no", "true/false, yes/no or 1/0")
-        )
+        problems.append(Problem(file, where, "is not yes/no", "true/false, yes/no or 1/0"))
     return False
 
 

@@ -158,6 +158,17 @@ def _check_accounts(cfg_dir: Path, accounts: list[AccountConfig], problems: list
             )
 
 
+def _without_bad_keys(raw: dict[str, Any], exc: ValidationError) -> ScannerFile | None:
+    """scanner.yaml with the top-level keys that failed validation left at their defaults, so
+    that one schema error does not hide the detector, platform and CSV problems; None when
+    that is not valid either (a required key is missing or wrong)."""
+    bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+    try:
+        return ScannerFile.model_validate({k: v for k, v in raw.items() if k not in bad})
+    except ValidationError:
+        return None
+
+
 STATE_ENV = "SCANNER_STATE_DIR"
 
 
@@ -198,11 +209,13 @@ def load_config(
     )
 
     scanner_file: ScannerFile | None = None
+    partial: ScannerFile | None = None  # without the keys in error: the other checks go on
     if raw_scanner is not None:
         try:
-            scanner_file = ScannerFile.model_validate(raw_scanner)
+            scanner_file = partial = ScannerFile.model_validate(raw_scanner)
         except ValidationError as exc:
             problems.extend(problems_from_validation(exc, SCANNER_FILE, ScannerFile))
+            partial = _without_bad_keys(raw_scanner, exc)
     accounts: list[AccountConfig] = []
     if raw_accounts is not None:
         try:
@@ -216,14 +229,10 @@ def load_config(
     platforms: dict[str, Any] = {}
     detector_settings: dict[str, Any] = {}
     district = District()
-    if scanner_file is not None:
-        platforms = _validate_plugins("platforms", CONNECTORS, scanner_file.platforms, problems)
-        detector_settings = _validate_plugins(
-            "detectors", DETECTORS, scanner_file.detectors, problems
-        )
-        district = load_district_csvs(
-            cfg_dir, scanner_file, state_dir_for(cfg_dir, scanner_file), problems
-        )
+    if partial is not None:
+        platforms = _validate_plugins("platforms", CONNECTORS, partial.platforms, problems)
+        detector_settings = _validate_plugins("detectors", DETECTORS, partial.detectors, problems)
+        district = load_district_csvs(cfg_dir, partial, state_dir_for(cfg_dir, partial), problems)
     if problems:
         raise ConfigError(problems)
     assert scanner_file is not None

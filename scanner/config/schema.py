@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -61,9 +62,29 @@ class AccountConfig(Strict):
     interval: str | None = None
     cron: str | None = None  # e.g. "0 7 * * 1-5" in the district timezone; not with interval
     initial_posts: int = Field(default=100, ge=1, le=1000)
+    allow_http: bool = False  # a feed over plain http (default: https only)
     feed_url: str | None = None
     replay: str | None = None
     enabled: bool = True
+
+    @field_validator("feed_url")
+    @classmethod
+    def _feed_url(cls, value: str | None, info: Any) -> str | None:  # info: ValidationInfo
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        try:
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise ValueError("the port is not a number; expected an https:// URL") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not a web address; expected an https:// URL")
+        if parts.scheme == "http" and not info.data.get("allow_http"):
+            raise ValueError(
+                "plain http is refused; expected an https:// URL, or `allow_http: true` "
+                "on the account when the site has no https"
+            )
+        return value
 
     @field_validator("interval")
     @classmethod

@@ -25,7 +25,7 @@ def safe_url(url: str) -> str:
     """The URL with its password masked, for messages and logs."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return "<invalid database URL>"
 
 
@@ -65,8 +65,11 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get their folder, WAL mode and a busy timeout."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise DatabaseError(f"database: {url!r} is not a database URL") from None
+    except (ArgumentError, ValueError):  # never echoed: the URL may hold a password
+        raise DatabaseError(
+            "database: the URL (database.url or SCANNER_DATABASE_URL) is not a valid database "
+            "URL; expected e.g. postgresql://user@host:5432/name or sqlite:///scanner.db"
+        ) from None
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

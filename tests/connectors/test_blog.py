@@ -128,9 +128,40 @@ def test_internal_addresses_are_refused(url):
     from scanner.errors import ConnectorError
 
     connector = BlogConnector(BlogConnector.Settings(), offline=True)
-    account = ReplayAccount(id="a", platform="blog", handle="b", feed_url=url, initial_posts=5)
+    account = ReplayAccount("a", "blog", "b", feed_url=url, initial_posts=5, allow_http=True)
     with pytest.raises(ConnectorError, match="internal address"):
         connector.fetch(account, None, {})
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_http", "refused"),
+    [
+        ("http://blogs.mvsd.k12.wa.us/chess/feed", False, True),
+        ("http://blogs.mvsd.k12.wa.us/chess/feed", True, False),
+        ("https://blogs.mvsd.k12.wa.us:abc/chess/feed", True, True),
+        ("ftp://blogs.mvsd.k12.wa.us/chess/feed", True, True),
+        (FEED, False, False),
+    ],
+    ids=["http refused", "http allowed by the account", "bad port", "not web", "https"],
+)
+def test_feeds_are_https_unless_the_account_allows_http(tmp_path, url, allow_http, refused):
+    from connectors.blog import BlogConnector
+    from connectors.replay import ReplayAccount
+    from scanner.errors import ConnectorError
+    from tests.support.cassette_kit import atom_feed, feed_get, write_cassette
+    from tests.support.replay import cassette
+
+    doc = atom_feed(url, "Chess", "News", [ENTRY])
+    path = write_cassette(tmp_path / "c.yaml", [feed_get(url, doc)]) if not refused else None
+    connector = BlogConnector(BlogConnector.Settings(), offline=True)
+    account = ReplayAccount("a", "blog", "b", feed_url=url, initial_posts=5, allow_http=allow_http)
+    if refused:
+        with pytest.raises(ConnectorError, match="must be an https:// URL"):
+            connector.fetch(account, None, {})
+    else:
+        assert path is not None
+        with cassette(path):
+            assert len(connector.fetch(account, None, {}).posts) == 1
 
 
 def test_a_password_in_the_feed_url_never_reaches_a_message():
@@ -140,3 +171,4 @@ def test_a_password_in_the_feed_url_never_reaches_a_message():
         redact_url("https://user:s3cret@blogs.example.org/feed") == "https://blogs.example.org/feed"
     )
     assert redact_url(FEED) == FEED
+    assert redact_url("https://user:s3cret@blogs.example.org:abc/feed") == "<invalid URL>"

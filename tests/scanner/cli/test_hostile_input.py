@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from scanner.cli.main import app
@@ -47,3 +48,33 @@ def test_debug_tracebacks_name_code_locations_never_values() -> None:
         where = code_locations(exc)
     assert where.startswith("ValueError at ") and "test_hostile_input.py" in where
     assert "Emma" not in where and "204455" not in where
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--feed-url", "http://blogs.example.org/feed"], "--feed-url: plain http is refused"),
+        (["--feed-url", "https://b.example.org:abc/feed"], "--feed-url: the port is not a number"),
+        (["--feed-url", "https://b.example.org/feed", "--limit", "0"], "--limit: "),
+    ],
+    ids=["http feed", "non-numeric port", "zero limit"],
+)
+def test_fetch_options_that_make_no_account_are_usage_errors(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    folder = write_config(tmp_path / "c")
+    result = runner.invoke(
+        app, ["fetch", "--platform", "blog", "--handle", "b", *args, "--config", str(folder)]
+    )
+    assert result.exit_code == 2 and message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_database_url_with_a_non_numeric_port_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_config(tmp_path / "c")
+    monkeypatch.setenv("SCANNER_DATABASE_URL", "postgresql://u:pw-hunter2@db.example:abc/x")
+    result = runner.invoke(app, ["findings", "list", "--config", str(folder)])
+    assert result.exit_code == 2 and "not a valid database URL" in result.output
+    assert "hunter2" not in result.output and "Traceback" not in result.output

@@ -28,3 +28,17 @@ def test_a_file_where_the_database_folder_should_be_is_a_clear_error(tmp_path: P
     (tmp_path / "state").write_text("not a folder")
     with pytest.raises(DatabaseError, match="cannot create"):
         open_database(f"sqlite:///{tmp_path / 'state' / 'scanner.db'}")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://scanner:hunter2secret@db.example:abc/scanner",  # port not a number
+        "not a url hunter2secret",
+    ],
+    ids=["non-numeric port", "no scheme"],
+)
+def test_a_bad_database_url_is_one_clear_error_without_the_password(url: str) -> None:
+    with pytest.raises(DatabaseError, match="not a valid database URL") as caught:
+        open_database(url)
+    assert "hunter2secret" not in str(caught.value)
