@@ -7,29 +7,34 @@ message ever carries a token.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import requests
 from typing_extensions import override
 
-from connectors.base import ConnectorSettings
+from connectors.base import ConnectorSettings, FetchResult
 from scanner.errors import (
     AuthError,
     ConnectorError,
+    MalformedResponse,
     NotFound,
     RateLimited,
     ReplayError,
     TransientError,
+    code_locations,
 )
+from scanner.records import AccountLike
 
 S = TypeVar("S", bound=ConnectorSettings)
+log = logging.getLogger(__name__)
 
 _SECRET_PATTERNS = [
     (
@@ -88,9 +93,42 @@ def install_log_redaction() -> None:
             logger.addFilter(_FILTER)
 
 
+#: What reading an unexpected payload raises (a missing key, a wrong type, a bad number).
+PARSE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError)
+
+
+def _guarded(fetch: Callable[..., FetchResult]) -> Callable[..., FetchResult]:
+    """`fetch`, with any parse error of the platform's data mapped to `MalformedResponse`."""
+
+    @functools.wraps(fetch)
+    def guarded(self: Any, account: AccountLike, *args: Any, **kwargs: Any) -> FetchResult:
+        try:
+            return fetch(self, account, *args, **kwargs)
+        except ConnectorError:
+            raise
+        except PARSE_ERRORS as exc:  # the message may quote the payload: only its type
+            log.debug("%s response not understood: %s", self.name, code_locations(exc))
+            raise MalformedResponse(
+                f"{self.name} account {account.id}: the platform's response was not "
+                f"understood ({type(exc).__name__}); tried again on the next scan"
+            ) from None
+
+    return guarded
+
+
 class HttpConnector(Generic[S]):
     """Shared connector constructor: keeps settings, `offline` and `config_dir`, and installs the
-    log redaction filter. Subclasses still declare their own `name` and `Settings`."""
+    log redaction filter. Subclasses still declare their own `name` and `Settings`.
+
+    Every subclass's `fetch` is wrapped so that a payload it cannot read (hostile or changed
+    data) is one `MalformedResponse`, never a stray `TypeError` (issue 13)."""
+
+    name: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "fetch" in cls.__dict__:
+            setattr(cls, "fetch", _guarded(cls.__dict__["fetch"]))  # noqa: B010
 
     def __init__(self, settings: S, *, offline: bool = False, config_dir: Path | None = None):
         self.settings = settings

@@ -42,8 +42,11 @@ def resolve_secret(
 
 
 def from_epoch(seconds: float) -> datetime:
-    """A UTC datetime from epoch seconds."""
-    return datetime.fromtimestamp(float(seconds), UTC)
+    """A UTC datetime from epoch seconds; ValueError when out of range (year 1 to 9999)."""
+    try:
+        return datetime.fromtimestamp(float(seconds), UTC)
+    except (OverflowError, OSError) as exc:  # OSError: beyond the platform's time_t
+        raise ValueError("epoch seconds out of range") from exc
 
 
 def parse_time(value: str) -> datetime:

@@ -115,6 +115,11 @@ class TransientError(ConnectorError):
     retryable = True
 
 
+class MalformedResponse(TransientError):
+    """The platform answered with data the connector cannot read (a missing field, a wrong
+    type, a number out of range): nothing of the fetch is used; tried again on the next run."""
+
+
 class ReplayError(ConnectorError):
     """A replayed cassette has no recorded answer for a request (or cannot be read)."""
 

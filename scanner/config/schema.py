@@ -67,6 +67,14 @@ class AccountConfig(Strict):
     replay: str | None = None
     enabled: bool = True
 
+    @field_validator("handle")
+    @classmethod
+    def _handle(cls, value: str) -> str:
+        # The handle is shown in status, reports and e-mails: never a URL with a password.
+        if "@" in value and "://" in value:
+            raise ValueError("holds a user name or password; expected a label (blog: feed_url)")
+        return value
+
     @field_validator("feed_url")
     @classmethod
     def _feed_url(cls, value: str | None, info: Any) -> str | None:  # info: ValidationInfo

@@ -107,3 +107,13 @@ def test_feed_urls_are_https_unless_the_account_allows_http(
     else:
         found = problems_of(folder)
         assert any(line.startswith(f"accounts.yaml: {problem}") for line in found), found
+
+
+def test_a_handle_never_carries_a_password(tmp_path: Path) -> None:
+    folder = write_config(
+        tmp_path / "c",
+        accounts=[{"platform": "blog", "handle": "https://editor:pw-hunter2@blog.example.org/feed"}],
+    )
+    found = "\n".join(problems_of(folder))
+    assert "accounts[0].handle: holds a user name or password" in found
+    assert "hunter2" not in found
