@@ -34,6 +34,7 @@ from scanner.cli.common import (
 from scanner.cli.report import purge_cmd, report_cmd
 from scanner.config.schema import Config
 from scanner.errors import ConfigError
+from scanner.files import write_private_text
 from scanner.records import FindingStatus, Severity
 from scanner.review import export, workflow
 
@@ -351,8 +352,7 @@ def write_export(
         typer.echo(text, nl=False)
         return
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        write_private_text(output, text)  # 0600: exports carry student data
     except OSError as exc:
         fail(f"--output: cannot write {output} ({exc.strerror})")
     err_console.print(f"wrote {output}", markup=False, highlight=False, soft_wrap=True)

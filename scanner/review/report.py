@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from scanner.config.schema import Config
+from scanner.files import write_private_text
 from scanner.records import FindingStatus
 from scanner.review.export import to_csv
 from scanner.store import tables
@@ -314,9 +315,6 @@ def write_report(
 ) -> None:
     """Write the HTML compliance report (and the per-account CSV when `csv_path` is given)."""
     data = collect(config, engine)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(render_html(data), encoding="utf-8")
+    write_private_text(html_path, render_html(data))  # 0600, like every file of student data
     if csv_path is not None:
-        csv_path.parent.mkdir(parents=True, exist_ok=True)
-
-        csv_path.write_text(to_csv(csv_rows(data), csv_fields(data)), encoding="utf-8")
+        write_private_text(csv_path, to_csv(csv_rows(data), csv_fields(data)))

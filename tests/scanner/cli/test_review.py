@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import stat
 from datetime import timedelta
 from pathlib import Path
 
@@ -157,6 +158,7 @@ def test_export(cli, tmp_path: Path, fmt: str) -> None:
         "missing_disclaimer",
     }
     assert "Emma Johnson" not in text  # masked excerpts only
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # student data: owner only
     stdout = invoke("findings", "export", "--format", fmt, "--status", "dismissed")
     assert stdout.exit_code == 0 and "STUDENT_NAME" not in stdout.stdout
     audit = invoke("audit", "export", "--format", fmt)
@@ -170,6 +172,8 @@ def test_report_and_purge(cli, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "<svg" in (out / "compliance.html").read_text()
     assert (out / "compliance.csv").read_text().startswith("account_id,")
+    for name in ("compliance.html", "compliance.csv"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600, name
 
     dry = invoke("purge", "--dry-run", "--json")
     assert dry.exit_code == 0, dry.output
