@@ -197,3 +197,31 @@ class AuditEvent(SQLModel, table=True):
     finding_id: int | None = Field(default=None, index=True)
     account_id: str | None = Field(default=None, max_length=100)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ConsoleUser(SQLModel, table=True):
+    """A console user: local (argon2 `password_hash`) or OIDC-only (no hash); one role each."""
+
+    __tablename__ = "console_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    role: str = Field(max_length=20)
+    password_hash: str | None = Field(default=None, sa_column=Column(Text))
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_login_at: datetime | None = _ts()
+
+
+class Attestation(SQLModel, table=True):
+    """A sponsor's monthly "I monitored this account this month" (policy item 4a)."""
+
+    __tablename__ = "attestation"
+    __table_args__ = (UniqueConstraint("account_id", "month", name="uq_attestation_month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: str = Field(max_length=100, index=True)
+    month: str = Field(max_length=7)
+    user_email: str = Field(max_length=320)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
