@@ -11,27 +11,26 @@ from __future__ import annotations
 
 import calendar
 import ipaddress
-import re
 import socket
 import xml.sax
 from collections.abc import Mapping
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
 import requests
 
+from connectors import comments as cm
 from connectors.base import ConnectorSettings, FetchResult
+from connectors.blog_comments import comments_source, read_blog_comments
+from connectors.html_text import html_to_text
 from connectors.http import HttpConnector, status_error, transport_error
 from connectors.util import from_epoch, iso, next_state, parse_time
 from scanner.errors import ConnectorError, NotFound, TransientError
 from scanner.records import AccountLike, ConnectorInfo, Post
 
 TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
-_BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
-_BLOCK_TAGS |= {"blockquote", "pre", "figure", "figcaption", "table", "section", "article"}
 
 
 class BlogSettings(ConnectorSettings):
@@ -42,52 +41,17 @@ class BlogSettings(ConnectorSettings):
     max_pages: int = 10
 
 
-class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML fragment, with line breaks at block elements."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self.skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-        elif tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt:
-                self.parts.append(f" {alt} ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.skip = max(0, self.skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(data)
-
-
-def html_to_text(fragment: str) -> str:
-    """Visible text of an HTML fragment (entities decoded, whitespace tidied)."""
-    extractor = _TextExtractor()
-    extractor.feed(fragment)
-    extractor.close()
-    lines = (
-        re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(extractor.parts).split("\n")
-    )
-    return "\n".join(line for line in lines if line)
-
-
 class BlogConnector(HttpConnector[BlogSettings]):
     """Fetches entries of one RSS or Atom feed."""
 
     name: ClassVar[str] = "blog"
     info: ClassVar[ConnectorInfo] = ConnectorInfo(
-        label="Blog (RSS/Atom)", required_account_fields=("feed_url",)
+        label="Blog (RSS/Atom)",
+        required_account_fields=("feed_url",),
+        comment_action=(
+            "Unapprove the comment, or move it to the trash, in the blog's admin "
+            "(WordPress: Comments > Unapprove or Trash)."
+        ),
     )
     Settings: ClassVar[type[ConnectorSettings]] = BlogSettings
 
@@ -123,7 +87,8 @@ class BlogConnector(HttpConnector[BlogSettings]):
         for _ in range(self.settings.max_pages):
             response = self._get(page_url or url, headers, what)
             if response.status_code == 304 and first_response is None:
-                return FetchResult([], cursor, state.get("subtitle"), next_state(state))
+                result = FetchResult([], cursor, state.get("subtitle"), next_state(state))
+                return self._comments(account, url, result, None, {})
             parsed = self._parse(response, page_url or url, what)
             if first_response is None:
                 first_response, feed = response, parsed.get("feed", {})
@@ -158,7 +123,29 @@ class BlogConnector(HttpConnector[BlogSettings]):
             modified=first_response.headers.get("Last-Modified"),
             subtitle=subtitle or None,
         )
-        return FetchResult(posts, new_cursor, subtitle or None, new_state, notes=notes)
+        result = FetchResult(posts, new_cursor, subtitle or None, new_state, notes=notes)
+        return self._comments(account, url, result, first_response, feed)
+
+    def _comments(
+        self,
+        account: AccountLike,
+        url: str,
+        result: FetchResult,
+        response: requests.Response | None,
+        feed: Mapping[str, Any],
+    ) -> FetchResult:
+        """`result` with the blog's comments added when the account monitors them (see
+        `connectors.blog_comments`); a failure there is a note, never a failed fetch."""
+        if not getattr(account, "comments", False):
+            return result
+        source = comments_source(url, response, feed, result.state, same_site)
+        user_agent = self.settings.user_agent
+
+        def get(target: str, headers: dict[str, str], what: str) -> requests.Response:
+            return self._get(target, {"User-Agent": user_agent, **headers}, what)
+
+        read_blog_comments(account, result, url, source, get, self._parse, same_site, cm.utcnow())
+        return result
 
     def _check_target(self, url: str, what: str) -> None:
         """Refuse a feed or page URL on a loopback, private, link-local or reserved address (the

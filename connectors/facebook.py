@@ -3,26 +3,48 @@
 `/{page}/posts` with message, times, permalink and attachment titles/descriptions, following
 `paging.next`. The cursor is the newest `created_time` seen (ISO-8601 UTC). Later fetches re-read
 `recheck_hours` behind the cursor, so edits (`updated_time`) are re-scanned, and recently seen posts
-that vanished are looked up: error 100/33 marks them deleted. The page's about/description is the
-account's profile text.
+that vanished are looked up: error 100/33 marks them deleted.
+
+Requests per scan: the page id and name are resolved once and cached in the state; the page's
+about/description (the profile text) is read only for accounts whose profile disclaimer counts,
+at most once a day (cached), and a failure there never fails the posts. With `comments`, each due
+post's `/{post-id}/comments?filter=stream` (replies flattened, each with its `parent`) is read —
+see `connectors.graph_comments`; that needs `pages_read_engagement` and `pages_read_user_content`
+on a Page access token (without them `from` is missing or the request is refused).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from connectors.base import ConnectorSettings, FetchResult
-from connectors.graph import GraphSettings, finish_fetch, graph_client, recheck_deleted, walk
+from connectors.graph import (
+    GraphClient,
+    GraphSettings,
+    cached_profile,
+    finish_fetch,
+    graph_client,
+    profile_due,
+    profile_note,
+    recheck_deleted,
+    utcnow,
+    walk,
+)
+from connectors.graph_comments import Reader, Thread, with_comments
 from connectors.http import HttpConnector
 from connectors.util import from_epoch, iso, parse_time
-from scanner.records import AccountLike, ConnectorInfo, Post
+from scanner.errors import ConnectorError
+from scanner.records import AccountLike, AuthorRole, ConnectorInfo, Post, PostKind
 
 POST_FIELDS = (
     "id,message,story,created_time,updated_time,permalink_url,scheduled_publish_time,"
     "attachments{title,description}"
 )
 PAGE_FIELDS = "id,name,username,about,description"
+ID_FIELDS = "id,name"
+COMMENT_FIELDS = "id,message,created_time,from,parent{id},permalink_url"
+PERMISSIONS = "pages_read_engagement and pages_read_user_content (a Page access token)"
 
 
 class FacebookSettings(GraphSettings):
@@ -30,27 +52,46 @@ class FacebookSettings(GraphSettings):
 
 
 class FacebookConnector(HttpConnector[FacebookSettings]):
-    """Fetches posts of one Facebook page."""
+    """Fetches posts (and, when asked, comments and replies) of one Facebook page."""
 
     name: ClassVar[str] = "facebook"
-    info: ClassVar[ConnectorInfo] = ConnectorInfo(label="Facebook page")
+    info: ClassVar[ConnectorInfo] = ConnectorInfo(
+        label="Facebook page",
+        comment_action="Hide or delete the comment on the page (Meta Business Suite → Comments)",
+    )
     Settings: ClassVar[type[ConnectorSettings]] = FacebookSettings
 
     def fetch(
         self, account: AccountLike, cursor: str | None, state: Mapping[str, Any] | None = None
     ) -> FetchResult:
-        """Posts created after `cursor` (plus the recheck window), or the newest page of posts."""
+        """Posts created after `cursor` (plus the recheck window), or the newest page of posts;
+        then comments of the due posts when the account monitors comments."""
         state = state or {}
         page_ref = account.handle.strip().lstrip("@")
+        label = f"facebook page {page_ref}"
         client = graph_client(
-            self.settings,
-            "facebook",
-            f"facebook page {page_ref}",
-            offline=self.offline,
-            config_dir=self.config_dir,
+            self.settings, "facebook", label, offline=self.offline, config_dir=self.config_dir
         )
-        page = client.get(page_ref, fields=PAGE_FIELDS)
-        page_id = str(page.get("id") or page_ref)
+        now = utcnow()
+        notes: list[str] = []
+        page_id = str(state.get("page_id") or "") or None
+        author = state.get("page_name")
+        profile = cached_profile(account, state)
+        updates: dict[str, Any] = {}
+        if profile_due(account, state, now):
+            try:
+                page = client.get(page_ref, fields=PAGE_FIELDS)
+            except ConnectorError as exc:
+                notes.append(profile_note(label, exc, profile))
+            else:
+                profile = _profile(page)
+                page_id = str(page.get("id") or page_id or page_ref)
+                author = str(page.get("name") or "") or author
+                updates = {"profile_text": profile or "", "profile_at": iso(now)}
+        if page_id is None or author is None:  # once per account: errors fail the fetch
+            page = client.get(page_id or page_ref, fields=ID_FIELDS)
+            page_id = str(page.get("id") or page_id or page_ref)
+            author = str(page.get("name") or "")
         hours = self.settings.recheck_hours
         first = min(100, max(1, account.initial_posts))
         args: dict[str, Any] = {"fields": POST_FIELDS, "limit": first if cursor is None else 100}
@@ -63,13 +104,69 @@ class FacebookConnector(HttpConnector[FacebookSettings]):
             initial_posts=account.initial_posts,
             recheck_hours=hours,
         )
-        author = page.get("name")
-        posts = [_to_post(item, account.id, author) for item in items]
+        name = author or None
+        posts = [_to_post(item, account.id, name) for item in items]
         gone = recheck_deleted(client, state, {p.external_id for p in posts}, cursor, hours)
         posts, new_cursor, new_state = finish_fetch(
-            "facebook", account.id, author, posts, gone, state, cursor, hours, page_id=page_id
+            "facebook",
+            account.id,
+            name,
+            posts,
+            gone,
+            state,
+            cursor,
+            hours,
+            page_id=page_id,
+            page_name=author,
+            **updates,
         )
-        return FetchResult(posts, new_cursor, _profile(page), new_state)
+        result = FetchResult(posts, new_cursor, profile, new_state, notes)
+        if account.comments:
+            client.what = f"{label} comments"
+            reader = _reader(client, account.id, page_id)
+            with_comments(
+                result, account, state, reader=reader, label=label, permissions=PERMISSIONS, now=now
+            )
+        return result
+
+
+def _reader(client: GraphClient, account_id: str, page_id: str) -> Reader:
+    """The thread reader: `/{post-id}/comments`, replies flattened (filter=stream), newest first."""
+
+    def read(thread: Thread, limit: int) -> Iterator[tuple[list[Post], bool]]:
+        pages = client.page_lists(
+            f"{thread.post_id}/comments",
+            fields=COMMENT_FIELDS,
+            filter="stream",
+            order="reverse_chronological",
+            limit=limit,
+        )
+        for items, more in pages:
+            yield [_to_comment(item, account_id, page_id, thread) for item in items], more
+
+    return read
+
+
+def _to_comment(item: Mapping[str, Any], account_id: str, page_id: str, thread: Thread) -> Post:
+    comment_id = str(item["id"])
+    author = item.get("from") or {}  # only with pages_read_user_content
+    parent = item.get("parent") or {}
+    own = str(author.get("id") or "") == page_id
+    local = comment_id.rsplit("_", 1)[-1]
+    return Post(
+        platform="facebook",
+        account=account_id,
+        external_id=comment_id,
+        url=str(item.get("permalink_url") or f"{thread.url}?comment_id={local}"),
+        author=str(author.get("name") or "") or None,
+        created_at=parse_time(item["created_time"]),
+        text=str(item.get("message") or ""),
+        raw={"id": comment_id, "post_id": thread.post_id},
+        kind=PostKind.COMMENT,
+        parent_external_id=str(parent.get("id") or thread.post_id),
+        thread_external_id=thread.post_id,
+        author_role=AuthorRole.ACCOUNT if own else AuthorRole.OTHER,
+    )
 
 
 def _profile(page: Mapping[str, Any]) -> str | None:

@@ -9,7 +9,7 @@ mapped from the Graph error code first and the HTTP status second.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -28,7 +28,7 @@ from connectors.http import (
 from connectors.replay import normalized_path
 from connectors.util import iso, next_state, parse_time, resolve_secret
 from scanner.errors import AuthError, ConnectorError, NotFound, RateLimited, TransientError
-from scanner.records import Post
+from scanner.records import AccountLike, Post
 from scanner.secrets import Secret
 
 AUTH_CODES = {10, 102, 104, 190, 200, 210, 220, 230, 270, 298, 299}
@@ -36,6 +36,7 @@ RATE_CODES = {4, 17, 32, 341, 613, 80001, 80002, 80004, 80005, 80006, 80008}
 TRANSIENT_CODES = {1, 2}
 NOT_FOUND_CODES = {803}
 RECHECK_MAX = 100
+PROFILE_MAX_AGE = timedelta(days=1)
 
 
 class GraphSettings(ConnectorSettings):
@@ -78,15 +79,26 @@ class GraphClient:
 
     def pages(self, path: str, **args: Any) -> Iterator[dict[str, Any]]:
         """Items of a collection edge, following `paging.next` until it ends."""
+        for items, _more in self.page_lists(path, **args):
+            yield from items
+
+    def page_lists(self, path: str, **args: Any) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """(items, whether a next page exists) per page of a collection edge; the next page is
+        requested only when the caller asks for more."""
+        yield from self.follow(self.get(path, **args))
+
+    def follow(self, page: Mapping[str, Any]) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """(items, more) of an edge already read (e.g. a nested `replies` edge), then of the
+        pages its `paging.next` links name."""
         while True:
-            page = self.get(path, **args)
-            yield from page.get("data") or []
             following = (page.get("paging") or {}).get("next")
+            yield list(page.get("data") or []), bool(following)
             if not following:
                 return
-            url = urlparse(following)
+            url = urlparse(str(following))
             path = normalized_path(url.path).lstrip("/")
             args = {k: v[-1] for k, v in parse_qs(url.query).items() if k != "access_token"}
+            page = self.get(path, **args)
 
     def map_error(self, exc: BaseException) -> ConnectorError:
         """facebook-sdk/requests/vcrpy exception → error tree; never carries the token."""
@@ -205,6 +217,35 @@ def recent_state(
         reverse=True,
     )
     return dict(kept[:RECHECK_MAX]) or None
+
+
+def utcnow() -> datetime:
+    """The current time (a seam for tests of the once-a-day profile cache)."""
+    return datetime.now(UTC)
+
+
+def profile_due(account: AccountLike, state: Mapping[str, Any], now: datetime) -> bool:
+    """Whether to request the profile/about text: only for accounts whose profile disclaimer
+    counts, and at most once a day (the text and its time are cached in the account state)."""
+    if not account.profile_disclaimer_counts:
+        return False
+    try:
+        return now - parse_time(str(state["profile_at"])) >= PROFILE_MAX_AGE
+    except (KeyError, ValueError, TypeError):
+        return True
+
+
+def cached_profile(account: AccountLike, state: Mapping[str, Any]) -> str | None:
+    """The profile text last read (None when the profile does not count or was never read)."""
+    if not account.profile_disclaimer_counts:
+        return None
+    return str(state.get("profile_text") or "").strip() or None
+
+
+def profile_note(label: str, exc: ConnectorError, cached: str | None) -> str:
+    """The scan note for a failed profile request (the posts are fetched anyway)."""
+    kept = "the last text read is used" if cached else "no profile text is known yet"
+    return f"{label}: profile/about text not read ({type(exc).__name__}: {exc}); {kept}"
 
 
 def graph_client(

@@ -4,16 +4,23 @@
 new listing. The cursor is the newest fullname seen (`t3_…`); later fetches walk the new listing
 until they meet it, then keep reading `recheck_hours` further back so that edits and deletions of
 recent posts are seen. Reddit listings stop near 1,000 items: a larger gap is reported in `notes`.
+
+Economy: the about text (`/r/NAME/about`, `/user/NAME/about`) is requested only for accounts whose
+profile disclaimer counts, at most once a day (cached in `state`); comments only for accounts that
+monitor them (`connectors.reddit_comments`). Needs the `read` OAuth scope (app-only is enough).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, ClassVar
 
-from connectors.base import ConnectorSettings, FetchResult
+from connectors import comments as cm
+from connectors.base import ConnectorSettings, FetchResult, Follower, FollowerPage
 from connectors.http import HttpConnector, status_error, transport_error
-from connectors.util import from_epoch, next_state, resolve_secret
+from connectors.reddit_comments import read_comments
+from connectors.util import from_epoch, iso, next_state, resolve_secret
 from scanner.errors import AuthError, ConnectorError, NotFound, TransientError
 from scanner.records import AccountLike, ConnectorInfo, Post
 from scanner.secrets import Secret
@@ -30,6 +37,8 @@ class RedditSettings(ConnectorSettings):
     client_secret: Secret | None = None
     refresh_token: Secret | None = None
     recheck_hours: float = 48.0
+    # comment trees re-read per scan (one request each), newest posts first
+    comment_threads_max: int = 10
 
 
 def parse_handle(handle: str) -> tuple[str, str]:
@@ -48,7 +57,13 @@ class RedditConnector(HttpConnector[RedditSettings]):
     """Fetches new submissions of one Reddit user or subreddit."""
 
     name: ClassVar[str] = "reddit"
-    info: ClassVar[ConnectorInfo] = ConnectorInfo(label="Reddit")
+    info: ClassVar[ConnectorInfo] = ConnectorInfo(
+        label="Reddit",
+        comment_action=(
+            "Remove the comment as a moderator of the subreddit (Mod tools > Remove), or report "
+            "it to the subreddit's moderators when the account does not moderate it."
+        ),
+    )
     Settings: ClassVar[type[ConnectorSettings]] = RedditSettings
 
     # --- client ---------------------------------------------------------------------------
@@ -84,20 +99,17 @@ class RedditConnector(HttpConnector[RedditSettings]):
     def fetch(
         self, account: AccountLike, cursor: str | None, state: Mapping[str, Any] | None = None
     ) -> FetchResult:
-        """New submissions since `cursor` (the newest fullname seen), or the first page."""
+        """New submissions since `cursor` (the newest fullname seen), or the first page; then,
+        when the account monitors them, comments (see `connectors.reddit_comments`)."""
         kind, name = parse_handle(account.handle)
         what = f"reddit {kind}/{name}"
         try:
             reddit = self._client()
             if kind == "r":
-                about = reddit.request(method="GET", path=f"/r/{name}/about")
                 listing = reddit.subreddit(name).new
-                profile = _profile_text((about or {}).get("data", {}))
             else:
-                about = reddit.request(method="GET", path=f"/user/{name}/about")
                 listing = reddit.redditor(name).submissions.new
-                profile = _profile_text(((about or {}).get("data") or {}).get("subreddit") or {})
-            return self._collect(account, listing, cursor, state or {}, profile)
+            result = self._collect(account, listing, cursor, state or {})
         except ConnectorError:
             raise
         except Exception as exc:
@@ -105,6 +117,49 @@ class RedditConnector(HttpConnector[RedditSettings]):
             if mapped is None:
                 raise
             raise mapped from None
+        now = cm.utcnow()
+        self._profile(reddit, kind, name, account, result, now)
+        if getattr(account, "comments", False):
+            read_comments(
+                reddit,
+                kind,
+                name,
+                account,
+                result,
+                now,
+                self.settings.comment_threads_max,
+                _map_error,
+            )
+        return result
+
+    def _profile(
+        self,
+        reddit: Any,
+        kind: str,
+        name: str,
+        account: AccountLike,
+        result: FetchResult,
+        now: datetime,
+    ) -> None:
+        """The subreddit's (or user's) about text, only for accounts whose profile disclaimer
+        counts, at most once a day (cached in the state); a failure leaves a note."""
+        if not getattr(account, "profile_disclaimer_counts", False):
+            return
+        due, cached = cm.cached_profile(result.state, now)
+        result.profile_text = cached
+        if not due:
+            return
+        path = f"/r/{name}/about" if kind == "r" else f"/user/{name}/about"
+        try:
+            about = reddit.request(method="GET", path=path)
+            data = (about or {}).get("data") or {}
+            text = _profile_text(data if kind == "r" else (data.get("subreddit") or {}))
+        except Exception as exc:
+            error = cm.soft_error(exc, f"reddit {kind}/{name} about", _map_error)
+            result.notes.append(cm.profile_failed_note("reddit", error))
+            return
+        result.profile_text = text
+        result.state = next_state(result.state, profile_text=text, profile_at=iso(now))
 
     def _collect(
         self,
@@ -112,7 +167,6 @@ class RedditConnector(HttpConnector[RedditSettings]):
         listing: Callable[..., Iterable[Any]],
         cursor: str | None,
         state: Mapping[str, Any],
-        profile: str | None,
     ) -> FetchResult:
         posts: list[Post] = []
         notes: list[str] = []
@@ -151,9 +205,9 @@ class RedditConnector(HttpConnector[RedditSettings]):
                     )
         newest = max(newer, key=lambda p: p.created_at, default=None)
         if newest is None:
-            return FetchResult(posts, cursor, profile, next_state(state), notes)
+            return FetchResult(posts, cursor, None, next_state(state), notes)
         new_state = next_state(state, cursor_created_utc=newest.created_at.timestamp())
-        return FetchResult(posts, newest.raw["name"], profile, new_state, notes)
+        return FetchResult(posts, newest.raw["name"], None, new_state, notes)
 
 
 def _profile_text(about: Mapping[str, Any]) -> str | None:
@@ -230,3 +284,48 @@ def _map_error(exc: BaseException, what: str) -> ConnectorError | None:
 
 def _is_html(response: Any) -> bool:
     return "html" in str(response.headers.get("content-type", "")).lower()
+
+
+# --- followers (the consent check, policy item 3) --------------------------------------------
+
+MEMBERS_MAX = 10_000  # approved users read per check (100 per request)
+
+
+class RedditFollowers(RedditConnector):
+    """Approved users of the account's subreddit: `GET /r/NAME/about/contributors`
+    (praw `subreddit.contributor()`).
+
+    Access: the app must act as a moderator of the subreddit with the `access` permission
+    (`platforms.reddit.refresh_token` of that moderator, scope `read`); an app-only token gets
+    403, shown as the account's follower-check status. Members of a private subreddit are
+    exactly its approved users. Reddit exposes no follower list of a user (`u/NAME`), and
+    gives only user names (no display names), so students are matched by the roster's handles.
+    """
+
+    def fetch_followers(
+        self,
+        account: AccountLike,
+        state: Mapping[str, Any] | None = None,  # noqa: ARG002 - the protocol's signature
+    ) -> FollowerPage:
+        """The subreddit's approved users (user name, user id)."""
+        kind, name = parse_handle(account.handle)
+        what = f"reddit {kind}/{name} approved users"
+        if kind != "r":
+            raise ConnectorError(f"{what}: Reddit does not expose the followers of a user")
+        members: list[Follower] = []
+        try:
+            reddit = self._client()
+            for user in reddit.subreddit(name).contributor(limit=MEMBERS_MAX):
+                data = vars(user)
+                members.append(Follower("", str(data.get("name") or ""), str(data.get("id", ""))))
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            mapped = _map_error(exc, what)
+            if mapped is None:
+                raise
+            raise mapped from None
+        complete = len(members) < MEMBERS_MAX
+        notes = [] if complete else [f"only the first {len(members)} approved users were checked"]
+        url = f"https://www.reddit.com/r/{name}/about/contributors"
+        return FollowerPage(members, complete, url, notes)

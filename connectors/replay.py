@@ -114,6 +114,10 @@ class ReplayAccount:
     feed_url: str | None = None
     initial_posts: int = 100
     allow_http: bool = False
+    comments: bool = False
+    comments_recheck_days: int = 7
+    comments_max: int = 200
+    profile_disclaimer_counts: bool = False
 
 
 def fetch_replayed(

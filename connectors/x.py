@@ -5,6 +5,11 @@ is the account's profile text). Tweets are read with `get_users_tweets`, followi
 `pagination_token`. An edit creates a new tweet id in the same `edit_history_tweet_ids`; the post's
 `external_id` is the first id of that history, so an edited tweet replaces its earlier version.
 Tweets seen within `recheck_hours` are looked up again in one `get_tweets` call, so deletions show.
+
+Economy: the bio is the profile text only for accounts whose profile disclaimer counts; it comes
+free with the user lookup and the timeline's author expansion, else one `get_user` at most once a
+day. Replies (`connectors.x_comments`) only for accounts that monitor comments; they need the
+Basic access level or higher (recent search); on the Free level the posts are still read.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from connectors.base import ConnectorSettings, FetchResult
+from connectors import comments as cm
+from connectors.base import ConnectorSettings, FetchResult, Follower, FollowerPage
 from connectors.http import (
     HttpConnector,
     TimeoutSession,
@@ -22,6 +28,8 @@ from connectors.http import (
     transport_error,
 )
 from connectors.util import iso, next_state, parse_time, resolve_secret
+from connectors.x_comments import read_replies
+from connectors.x_common import snowflake_time, tweet_text
 from scanner.errors import AuthError, ConnectorError, NotFound, TransientError
 from scanner.records import AccountLike, ConnectorInfo, Post
 from scanner.secrets import Secret
@@ -29,7 +37,6 @@ from scanner.secrets import Secret
 TWEET_FIELDS = ["created_at", "edit_history_tweet_ids", "entities", "attachments", "author_id"]
 MEDIA_FIELDS = ["type", "alt_text"]
 USER_FIELDS = ["description", "username", "name"]
-SNOWFLAKE_EPOCH_MS = 1288834974657
 RECHECK_MAX = 100
 
 
@@ -40,16 +47,17 @@ class XSettings(ConnectorSettings):
     recheck_hours: float = 48.0
 
 
-def snowflake_time(tweet_id: str | int) -> datetime:
-    """When a tweet id was minted (X ids are snowflakes carrying milliseconds since 2010-11-04)."""
-    return datetime.fromtimestamp(((int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
-
-
 class XConnector(HttpConnector[XSettings]):
     """Fetches tweets of one X account."""
 
     name: ClassVar[str] = "x"
-    info: ClassVar[ConnectorInfo] = ConnectorInfo(label="X")
+    info: ClassVar[ConnectorInfo] = ConnectorInfo(
+        label="X",
+        comment_action=(
+            "Hide the reply from the account's post (the reply's menu > Hide reply), or report it "
+            "to X; only its author can delete it."
+        ),
+    )
     Settings: ClassVar[type[ConnectorSettings]] = XSettings
 
     def _client(self) -> Any:
@@ -73,22 +81,23 @@ class XConnector(HttpConnector[XSettings]):
         username = account.handle.strip().lstrip("@")
         what = f"x @{username}"
         state = dict(state or {})
+        bio: dict[str, Any] = {}  # the bio, when a request of this fetch brought it for free
         try:
             client = self._client()
             if state.get("user_id") and state.get("handle") == username.lower():
                 user_id, screen_name = str(state["user_id"]), str(state.get("username") or username)
-                description = state.get("description")
             else:
                 user = _data_or_raise(
                     client.get_user(username=username, user_fields=USER_FIELDS), what
                 )
                 user_id, screen_name = str(user["id"]), str(user.get("username") or username)
-                description = user.get("description")
+                bio["text"] = user.get("description")
             tweets, users, media = self._timeline(client, user_id, account, cursor)
             for user in users:
                 if str(user.get("id")) == user_id:
                     screen_name = str(user.get("username") or screen_name)
-                    description = user.get("description", description)
+                    if "description" in user:
+                        bio["text"] = user["description"]
             posts = _merge_edits(tweets, media, screen_name, account.id)
             deleted = self._recheck(client, state, posts, screen_name, account.id)
         except ConnectorError:
@@ -106,10 +115,45 @@ class XConnector(HttpConnector[XSettings]):
             user_id=user_id,
             handle=username.lower(),
             username=screen_name,
-            description=description or None,
             recent=_recent(state, posts, deleted, self.settings.recheck_hours),
         )
-        return FetchResult(posts + deleted, new_cursor, description or None, new_state)
+        result = FetchResult(posts + deleted, new_cursor, None, new_state)
+        now = cm.utcnow()
+        self._profile(client, username, account, result, bio, now)
+        if getattr(account, "comments", False):
+            read_replies(client, user_id, screen_name, account, result, now, _map_error)
+        return result
+
+    def _profile(
+        self,
+        client: Any,
+        username: str,
+        account: AccountLike,
+        result: FetchResult,
+        bio: Mapping[str, Any],
+        now: datetime,
+    ) -> None:
+        """The bio, only for accounts whose profile disclaimer counts: free when the user lookup
+        or the timeline's author expansion brought it, else looked up at most once a day."""
+        if not getattr(account, "profile_disclaimer_counts", False):
+            result.state = next_state(result.state, description=None, profile_at=None)
+            return
+        due, cached = cm.cached_profile(result.state, now, key="description")
+        text: str | None = cached
+        if "text" in bio:
+            text, due = (bio["text"] or None), False
+            result.state = next_state(result.state, description=text, profile_at=iso(now))
+        if due:
+            try:
+                user = _data_or_raise(
+                    client.get_user(username=username, user_fields=USER_FIELDS), f"x @{username}"
+                )
+                text = user.get("description") or None
+                result.state = next_state(result.state, description=text, profile_at=iso(now))
+            except Exception as exc:
+                error = cm.soft_error(exc, f"x @{username} profile", _map_error)
+                result.notes.append(cm.profile_failed_note("x", error))
+        result.profile_text = text
 
     def _timeline(
         self, client: Any, user_id: str, account: AccountLike, cursor: str | None
@@ -201,20 +245,6 @@ def _problem_error(errors: list[dict[str, Any]], what: str) -> ConnectorError:
     return ConnectorError(f"{what}: X reported a problem ({kinds.strip()[:120]})")
 
 
-def _text(tweet: Mapping[str, Any], media: Mapping[str, Mapping[str, Any]]) -> str:
-    """The tweet as a reader sees it: t.co links expanded, image descriptions appended."""
-    text = str(tweet.get("text") or "")
-    for url in (tweet.get("entities") or {}).get("urls", []):
-        short, expanded = url.get("url"), url.get("expanded_url")
-        if short and expanded and not url.get("media_key"):
-            text = text.replace(short, expanded)
-    for key in (tweet.get("attachments") or {}).get("media_keys", []):
-        alt = (media.get(key) or {}).get("alt_text")
-        if alt:
-            text += f"\n[image description] {alt}"
-    return text
-
-
 def _merge_edits(
     tweets: list[dict[str, Any]],
     media: Mapping[str, Mapping[str, Any]],
@@ -243,7 +273,7 @@ def _merge_edits(
                 url=f"https://x.com/{screen_name}/status/{tweet['id']}",
                 author=screen_name,
                 created_at=snowflake_time(original) if edited else version_time,
-                text=_text(tweet, media),
+                text=tweet_text(tweet, media),
                 edited_at=version_time if edited else None,
                 raw={
                     "id": str(tweet["id"]),
@@ -297,3 +327,69 @@ def _map_error(exc: BaseException, what: str) -> ConnectorError | None:
     if mapped is not None and "malformed JSON" in str(mapped):
         return TransientError(f"{what}: the response was not JSON (malformed or an HTML page)")
     return mapped
+
+
+# --- followers (the consent check, policy item 3) --------------------------------------------
+
+FOLLOWERS_PAGE = 1000  # the most the endpoint returns per request
+FOLLOWERS_MAX = 10_000  # per check: 10 requests of the 15 per 15 minutes the endpoint allows
+
+
+class XFollowers(XConnector):
+    """The account's followers: `GET /2/users/:id/followers` (tweepy `get_users_followers`).
+
+    Access: X removed the follows-lookup endpoints from the Basic and Pro tiers (tweepy's
+    documentation, X API changelog 2023), so this needs Enterprise access; on a lower tier X
+    answers 403 and the account's follower check shows that, while its posts are still
+    scanned. Only `id`, `name` and `username` are read; at most `FOLLOWERS_MAX` per check.
+    """
+
+    def fetch_followers(
+        self, account: AccountLike, state: Mapping[str, Any] | None = None
+    ) -> FollowerPage:
+        """The account's followers (display name, username, user id)."""
+        username = account.handle.strip().lstrip("@")
+        what = f"x @{username} followers"
+        state = state or {}
+        followers: list[Follower] = []
+        complete = True
+        try:
+            client = self._client()
+            if state.get("user_id") and state.get("handle") == username.lower():
+                user_id = str(state["user_id"])
+            else:
+                user_id = str(_data_or_raise(client.get_user(username=username), what)["id"])
+            token = None
+            while True:
+                response = client.get_users_followers(
+                    user_id,
+                    max_results=FOLLOWERS_PAGE,
+                    pagination_token=token,
+                    user_fields=["name", "username"],
+                )
+                if response.data is None and response.errors and not response.meta:
+                    raise _problem_error(response.errors, what)
+                followers.extend(
+                    Follower(str(u.data.get("name") or ""), str(u.data.get("username") or ""))
+                    for u in response.data or []
+                )
+                token = (response.meta or {}).get("next_token")
+                if not token:
+                    break
+                if len(followers) >= FOLLOWERS_MAX:
+                    complete = False
+                    break
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            mapped = _map_error(exc, what)
+            if mapped is None:
+                raise
+            if isinstance(mapped, AuthError) and "403" in str(mapped):
+                raise AuthError(
+                    f"{what}: HTTP 403; reading followers needs X API Enterprise access "
+                    "(not in the Basic or Pro tiers)"
+                ) from None
+            raise mapped from None
+        notes = [] if complete else [f"only the first {len(followers)} followers were checked"]
+        return FollowerPage(followers, complete, f"https://x.com/{username}/followers", notes)

@@ -10,5 +10,6 @@ DETECTORS = Registry(
         "student_pii": "detectors.pii:StudentPiiDetector",
         "disclaimer": "detectors.disclaimer:DisclaimerDetector",
         "posting_time": "detectors.posting_time:PostingTimeDetector",
+        "acceptable_use": "detectors.acceptable_use:AcceptableUseDetector",
     },
 )

@@ -111,6 +111,9 @@ class DisclaimerDetector:
         "account's registration allows that.",
         categories={Category.MISSING_DISCLAIMER: "Missing disclaimer"},
         eval_flag_field="disclaimer_ok",
+        # binds the account's posts; not its short replies, nor what others comment
+        comments_by_others=False,
+        comments_by_account=False,
     )
     Settings: ClassVar[type[DisclaimerSettings]] = DisclaimerSettings
 

@@ -162,6 +162,7 @@ class PostingTimeDetector:
         "if the account publishes scheduled posts, ask for it to be marked as such.",
         categories={Category.INSTRUCTIONAL_TIME: "Posted during instructional time"},
         needs_created_at=True,
+        comments_by_others=False,  # the sponsor does not choose when others comment
     )
     Settings: ClassVar[type[PostingTimeSettings]] = PostingTimeSettings
 

@@ -158,3 +158,11 @@ class InvalidInput(ReviewError):
 
 class RetentionError(ScannerError):
     """The retention config cannot be applied as it stands; nothing was changed."""
+
+
+# --- review console --------------------------------------------------------------------------
+
+
+class ConsoleError(ScannerError):
+    """A refused console or `scanner users` request (unknown user, bad role, weak password);
+    the message never repeats a password or post text."""

@@ -93,11 +93,36 @@ class Category(StrEnum):
     STUDENT_DOB = "STUDENT_DOB"
     MISSING_DISCLAIMER = "missing_disclaimer"
     INSTRUCTIONAL_TIME = "instructional_time"
+    PROFANITY = "profanity"
+    HARASSMENT = "harassment"
+    THREAT = "threat"
+    SELF_HARM = "self_harm"
+    FOLLOWER_WITHOUT_CONSENT = "FOLLOWER_WITHOUT_CONSENT"
+
+
+class PostKind(StrEnum):
+    """What a `Post` is: the account's own post, or a comment/reply on one of them."""
+
+    POST = "post"
+    COMMENT = "comment"
+    FOLLOWERS = "followers"  # the stored stand-in for an account's follower list (no text)
+
+
+class AuthorRole(StrEnum):
+    """Who wrote a post or comment: the registered account itself, or anyone else."""
+
+    ACCOUNT = "account"
+    OTHER = "other"
 
 
 @dataclass(frozen=True)
 class Post:
-    """One post as the reader sees it, normalised across platforms."""
+    """One post (or comment) as the reader sees it, normalised across platforms.
+
+    A comment carries `kind="comment"`, the external id of what it answers
+    (`parent_external_id`: the post or another comment) and of the account's post its thread
+    hangs under (`thread_external_id`), and `author_role="other"` unless the account wrote it.
+    """
 
     platform: str
     account: str
@@ -109,11 +134,27 @@ class Post:
     edited_at: datetime | None = None
     deleted: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = PostKind.POST
+    parent_external_id: str | None = None
+    author_role: str = AuthorRole.ACCOUNT
+    thread_external_id: str | None = None
+
+    @property
+    def by_others(self) -> bool:
+        """A comment someone other than the account wrote (the account's rules do not apply)."""
+        return self.kind == PostKind.COMMENT and self.author_role != AuthorRole.ACCOUNT
 
     def __post_init__(self) -> None:
         # The connector boundary: whatever a platform sent, what is stored and scanned is
         # clean Unicode (no NUL, no lone surrogate, no control characters; NFC).
-        for name in ("external_id", "url", "author", "text"):
+        for name in (
+            "external_id",
+            "url",
+            "author",
+            "text",
+            "parent_external_id",
+            "thread_external_id",
+        ):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, clean_text(value))
@@ -143,6 +184,10 @@ class AccountLike(Protocol):
     feed_url: str | None
     initial_posts: int
     allow_http: bool  # a feed may use plain http (blogs; default https only)
+    comments: bool  # also fetch comments and replies on the account's posts
+    comments_recheck_days: int  # re-read the comments of posts this recent (new ones arrive)
+    comments_max: int  # at most this many comments per scan
+    profile_disclaimer_counts: bool  # the profile/about text matters (else never fetched)
 
 
 @dataclass(frozen=True)
@@ -167,6 +212,7 @@ class RosterEntry:
     directory_opt_out: bool = False
     media_consent: bool = True
     preferred_name: str = ""
+    handles: tuple[str, ...] = ()  # optional platform handles (roster column `handles`)
 
 
 @dataclass(frozen=True)
@@ -219,6 +265,13 @@ class DetectorInfo:
     `needs_created_at`: it judges the posting time (skipped when the time is unknown).
     `eval_spans`: scored against the gold "spans" of a labelled corpus; `eval_flag_field`: a
     corpus boolean field that is false exactly when the detector should flag the post.
+    `urgent_categories`: findings of these categories go at once to the sponsor, the privacy
+    officer and every admin CC, whatever the severity settings (e.g. self-harm language).
+    `eval_labels_field`: a corpus field listing the categories the detector should flag in the
+    post (`[]`: none), scored per category at post level.
+    `comments_by_others`: it also judges comments written by others than the account (false
+    for the rules that bind the account's own posts: disclaimer, posting time);
+    `comments_by_account`: it judges the account's own comments and replies.
     """
 
     policy_item: str
@@ -229,6 +282,16 @@ class DetectorInfo:
     needs_created_at: bool = False
     eval_spans: bool = False
     eval_flag_field: str | None = None
+    urgent_categories: frozenset[str] = frozenset()
+    eval_labels_field: str | None = None
+    comments_by_others: bool = True
+    comments_by_account: bool = True
+
+    def judges(self, post: Post) -> bool:
+        """Whether the detector applies to `post` (a post, or whose comment it is)."""
+        if post.kind != PostKind.COMMENT:
+            return True
+        return self.comments_by_others if post.by_others else self.comments_by_account
 
 
 @dataclass(frozen=True)
@@ -237,3 +300,5 @@ class ConnectorInfo:
 
     label: str
     required_account_fields: tuple[str, ...] = ()
+    # What the sponsor can do about a comment by someone else on this platform.
+    comment_action: str = "Hide or delete the comment on the platform."

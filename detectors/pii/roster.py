@@ -3,6 +3,8 @@
 Each roster row yields normalized name forms — "first last", "first l" (last initial), and the
 same with `preferred_name` — stored only as HMAC-SHA256 digests keyed by the district's
 `roster_secret`, mapped to the two consent flags that raise a finding's severity.
+`StudentIndex` also maps each digest (and digests of the roster's handles) to roster student
+ids, in memory, for the follower consent check (`detectors.consent`).
 """
 
 from __future__ import annotations
@@ -95,3 +97,43 @@ class RosterIndex:
     def digests(self) -> frozenset[bytes]:
         """The stored digests (for tests asserting that no plaintext is kept)."""
         return frozenset(self._flags)
+
+
+def normalize_handle(handle: str) -> str:
+    """A platform handle folded for matching: "@Maya_Chen", "u/maya_chen" -> "maya_chen"."""
+    text = anyascii(handle).strip().casefold()
+    for prefix in ("/u/", "u/", "/user/", "user/"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    return text.lstrip("@").strip()
+
+
+class StudentIndex(RosterIndex):
+    """A `RosterIndex` whose digests also yield the roster student ids (in memory only), plus
+    keyed digests of the roster's optional handles: for the follower consent check, which must
+    say which student follows an account without ever storing the name or the handle."""
+
+    def __init__(self, entries: Iterable[RosterEntry], secret: bytes):
+        entries = list(entries)
+        super().__init__(entries, secret)
+        self._ids: dict[bytes, set[str]] = {}
+        for entry in entries:
+            keys = {self._digest(form) for form in name_forms(entry)}
+            keys |= {self._digest("@" + normalize_handle(h)) for h in entry.handles}
+            for key in keys - {self._digest("@")}:
+                self._ids.setdefault(key, set()).add(entry.student_id)
+
+    def students_named(self, name: str) -> frozenset[str]:
+        """Roster ids of the students this name (a display name) refers to."""
+        normalized = normalize_name(name)
+        if " " not in normalized:  # a single word is never a roster match
+            return frozenset()
+        return frozenset(self._ids.get(self._digest(normalized), ()))
+
+    def students_with_handle(self, handle: str) -> frozenset[str]:
+        """Roster ids of the students whose `handles` list this handle."""
+        normalized = normalize_handle(handle)
+        if not normalized:
+            return frozenset()
+        return frozenset(self._ids.get(self._digest("@" + normalized), ()))

@@ -22,7 +22,7 @@ from scanner.cli.common import (
 )
 from scanner.config.schema import Config
 from scanner.errors import InputError
-from scanner.records import Post, bounded_for_detection
+from scanner.records import AuthorRole, Post, PostKind, bounded_for_detection
 from scanner.scan.wiring import build_detectors, detection_context
 
 BATCH = 1000  # large enough for the PII detector to use both cores
@@ -59,6 +59,15 @@ def parse_line(raw: bytes, lineno: int) -> Post | None:
             raise BadLine(f"line {lineno}: created_at is not an ISO-8601 time; skipped") from None
         if when.tzinfo is None:
             raise BadLine(f"line {lineno}: created_at has no time zone; skipped")
+    kind = obj.get("kind") or PostKind.POST
+    if kind not in tuple(PostKind):
+        raise BadLine(f'line {lineno}: kind is not "post" or "comment"; skipped')
+    # a comment is someone else's unless the line says the account wrote it
+    role = obj.get("author_role") or (
+        AuthorRole.OTHER if kind == PostKind.COMMENT else AuthorRole.ACCOUNT
+    )
+    if role not in tuple(AuthorRole):
+        raise BadLine(f'line {lineno}: author_role is not "account" or "other"; skipped')
     return Post(
         platform=str(obj.get("platform") or "unknown"),
         account=str(obj.get("account") or ""),
@@ -68,13 +77,19 @@ def parse_line(raw: bytes, lineno: int) -> Post | None:
         created_at=(when or datetime.now(UTC)).astimezone(UTC),
         text=bounded_for_detection(obj["text"]),
         raw={"created_at_known": when is not None},
+        kind=str(kind),
+        author_role=str(role),
     )
 
 
 def _judge(detectors: dict[str, Detector], posts: list[Post], ctx: Any, out: IO[str]) -> None:
     timed = [p for p in posts if p.raw.get("created_at_known")]
     for name, detector in detectors.items():
-        batch = timed if detector.info.needs_created_at else posts
+        batch = [
+            p
+            for p in (timed if detector.info.needs_created_at else posts)
+            if detector.info.judges(p)
+        ]
         if not batch:
             continue
         for post, findings in zip(batch, detector.detect_batch(batch, ctx), strict=True):

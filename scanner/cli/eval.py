@@ -36,7 +36,10 @@ def eval_cmd(
     with console.status("Loading detectors…", spinner="dots"):
         detectors = build_detectors(config)
     flag_fields = [d.info.eval_flag_field for d in detectors.values() if d.info.eval_flag_field]
-    records, errors = load_corpus(corpus, flag_fields)
+    label_fields = [
+        d.info.eval_labels_field for d in detectors.values() if d.info.eval_labels_field
+    ]
+    records, errors = load_corpus(corpus, flag_fields, label_fields)
     for line in errors:
         err_console.print(line, markup=False, highlight=False)
     models = [
@@ -102,6 +105,22 @@ def render_report(report: EvalReport, out: Console) -> None:
             f"{d.precision:.3f}",
             f"{d.recall:.3f}",
         )
+        out.print(table)
+    for name, cats in report.labels.items():
+        table = Table(title=f"{name}, post level per category (positive = labelled so)")
+        for col in ("category", "positives", "TP", "FP", "FN", "precision", "recall"):
+            table.add_column(col, justify="left" if col == "category" else "right")
+        for cat, d in cats.items():
+            table.add_row(
+                cat,
+                str(d.tp + d.fn),
+                str(d.tp),
+                str(d.fp),
+                str(d.fn),
+                f"{d.precision:.3f}",
+                f"{d.recall:.3f}",
+                style="bold" if cat == ALL else None,
+            )
         out.print(table)
     for note in report.notes:
         out.print(f"note: {note}", style="yellow", markup=False)

@@ -16,12 +16,14 @@ from scanner.cli.common import (
     ConfigOption,
     ExitCode,
     console,
+    err_console,
     fail,
     load_config_or_exit,
+    printable,
 )
 from scanner.config.schema import AccountConfig, Config, Contact, ScannerFile
 from scanner.errors import ConnectorError, RegistryError
-from scanner.records import Post
+from scanner.records import Post, PostKind
 from scanner.scan.wiring import build_connector, replay_context
 
 
@@ -50,6 +52,12 @@ def fetch(
     allow_http: bool = typer.Option(
         False, "--allow-http", help="Allow a feed over plain http (default: https only)."
     ),
+    comments: bool = typer.Option(
+        False, "--comments", help="Also fetch comments and replies (printed after the posts)."
+    ),
+    profile: bool = typer.Option(
+        False, "--profile", help="Also read the profile/about text (one more request)."
+    ),
     limit: int = typer.Option(100, "--limit", help="Posts to take on a first fetch."),
     cursor: str = typer.Option(None, "--cursor", help="Only posts newer than this cursor."),
     config_dir: Path = ConfigOption,
@@ -76,6 +84,8 @@ def fetch(
             admin_contact=person,
             sponsor=person,
             allow_http=allow_http,
+            comments=comments,
+            profile_disclaimer_counts=profile,
             feed_url=feed_url,
             initial_posts=limit,
         )
@@ -91,6 +101,10 @@ def fetch(
             result = connector.fetch(account, cursor, {})
     except ConnectorError as exc:
         fail(f"{platform} {handle}: {type(exc).__name__}: {exc}", ExitCode.PARTIAL_FAILURE)
+    # posts first, then comments (each group in the connector's order)
+    result.posts.sort(key=lambda p: p.kind == PostKind.COMMENT)
+    for note in result.notes:
+        err_console.print(f"note: {printable(note)}", soft_wrap=True)
     if as_json:
         for post in result.posts:
             sys.stdout.write(json.dumps(post_to_json(post), ensure_ascii=False) + "\n")
@@ -100,6 +114,8 @@ def fetch(
         table.add_column(col)
     for post in result.posts:
         flag = " [deleted]" if post.deleted else (" [edited]" if post.edited_at else "")
+        if post.kind == PostKind.COMMENT:
+            flag += f" [comment on {post.parent_external_id}]"
         table.add_row(
             post.created_at.isoformat(timespec="minutes"),
             post.external_id,

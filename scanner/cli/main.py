@@ -16,6 +16,7 @@ from scanner.cli import (
     admin,
     audit,
     common,
+    consents,
     demo,
     detect,
     eval,
@@ -25,6 +26,8 @@ from scanner.cli import (
     review,
     run,
     scan,
+    serve,
+    users,
 )
 from scanner.errors import DatabaseError, ScannerError
 
@@ -50,7 +53,22 @@ def version() -> None:
     common.console.print(__version__)
 
 
-for _group in (scan, fetch, detect, eval, demo, admin, review, audit, notify, run, plugins):
+for _group in (
+    scan,
+    fetch,
+    detect,
+    eval,
+    demo,
+    admin,
+    review,
+    audit,
+    notify,
+    run,
+    plugins,
+    serve,
+    users,
+    consents,
+):
     _group.register(app)
 
 

@@ -158,6 +158,7 @@ def list_cmd(
         "detector",
         "category",
         "account",
+        "in",
         "found",
         "excerpt",
     ):
@@ -170,10 +171,18 @@ def list_cmd(
             r["detector"],
             r["category"],
             r["account"],
+            _where(r),
             r["found_at"][:16].replace("T", " "),
             Text(printable(r["masked_excerpt"][:80])),
         )
     console.print(table)
+
+
+def _where(row: dict[str, Any]) -> str:
+    """Where the finding is: the account's post, its own reply, or someone else's comment."""
+    if row.get("post_kind") != "comment":
+        return "post"
+    return "reply" if row.get("author_role") == "account" else "comment"
 
 
 def _post_text(detail: workflow.FindingDetail) -> Text:
@@ -214,6 +223,8 @@ def show_cmd(
         "category",
         "account",
         "site_name",
+        "post_kind",
+        "author_role",
         "url",
         "posted_at",
         "found_at",

@@ -22,6 +22,7 @@ from scanner.cli.common import (
     print_json,
     printable,
 )
+from scanner.scan.followers import FollowerCheck, FollowerResult
 from scanner.scan.pipeline import Pipeline, ScanSummary
 from scanner.scan.wiring import build_detectors
 
@@ -67,8 +68,46 @@ def run_scan(config: Any, engine: Any, account_ids: list[str] | None, quiet: boo
         return pipeline.scan(ids, on_account=lambda _r: progress.advance(task))
 
 
+def check_followers(
+    config: Any, engine: Any, account_ids: list[str] | None
+) -> list[FollowerResult]:
+    """The follower consent check of the given (default: all enabled) accounts, due or not."""
+    ids = set(account_ids or [a.id for a in config.accounts if a.enabled])
+    check = FollowerCheck(config, engine)
+    return check.run(a for a in config.accounts if a.id in ids)
+
+
+def print_followers(results: list[FollowerResult]) -> None:
+    """The per-account table of a follower check (counts only)."""
+    table = Table(title="Followers and consent (policy item 3)")
+    for col in ("account", "source", "followers", "students", "without consent", "status"):
+        table.add_column(col)
+    for r in results:
+        if r.ok:
+            status = Text("ok" if r.checked else "not checked", style="green" if r.checked else "")
+        else:
+            status = Text(printable(r.error or ""), style="red")
+        if r.notes:
+            status.append(" " + printable("; ".join(r.notes)))
+        table.add_row(
+            r.account_id,
+            r.source or "-",
+            str(r.followers) if r.checked else "",
+            str(r.students) if r.checked else "",
+            str(r.without_consent) if r.checked else "",
+            status,
+        )
+    console.print(table)
+
+
 def scan(
     account: list[str] = typer.Option(None, "--account", "-a", help="Only this account id."),
+    followers: bool = typer.Option(
+        False,
+        "--followers",
+        help="Also check followers/members against the roster and the consent register "
+        "(`scanner run` does this every schedule.followers_interval).",
+    ),
     config_dir: Path = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -79,11 +118,17 @@ def scan(
         fail(f"unknown account id {', '.join(unknown)}; see `scanner accounts list`")
     engine = engine_or_exit(config)
     summary = run_scan(config, engine, account or None, quiet=as_json)
+    checked = check_followers(config, engine, account or None) if followers else []
     if as_json:
-        print_json(summary.to_dict())
+        out = summary.to_dict()
+        if followers:
+            out["followers"] = [r.to_dict() for r in checked]
+        print_json(out)
     else:
         print_summary(summary)
-    if summary.failed:
+        if followers:
+            print_followers(checked)
+    if summary.failed or any(not r.ok for r in checked):
         raise typer.Exit(ExitCode.PARTIAL_FAILURE)
 
 

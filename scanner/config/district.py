@@ -1,6 +1,8 @@
 """The district's CSV files: official contacts, staff directory, student roster.
 
 Each file is validated as a whole; every problem is reported with its file, row and column.
+The roster may carry an optional `handles` column (platform handles, `;`-separated) that the
+follower consent check matches on.
 The roster is only handed to the detector (which keeps keyed hashes of names), never stored.
 """
 
@@ -76,6 +78,11 @@ def _flag(value: str, file: str, where: str, problems: list[Problem]) -> bool:
     return False
 
 
+def _handles(cell: str) -> tuple[str, ...]:
+    """The optional `handles` cell of a roster row: handles separated by `;` or spaces."""
+    return tuple(h for h in cell.replace(";", " ").split() if h)
+
+
 def roster_secret(
     cfg_dir: Path, scanner: ScannerFile, state_dir: Path, problems: list[Problem]
 ) -> bytes:
@@ -147,6 +154,7 @@ def load_district_csvs(
                         row["media_consent"], path.name, f"row {i}.media_consent", problems
                     ),
                     preferred_name=row.get("preferred_name", ""),
+                    handles=_handles(row.get("handles", "")),
                 )
             )
     secret = roster_secret(cfg_dir, scanner, state_dir, problems)

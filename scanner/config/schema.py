@@ -63,8 +63,15 @@ class AccountConfig(Strict):
     cron: str | None = None  # e.g. "0 7 * * 1-5" in the district timezone; not with interval
     initial_posts: int = Field(default=100, ge=1, le=1000)
     allow_http: bool = False  # a feed over plain http (default: https only)
+    comments: bool = True  # also comments and replies on the account's posts (policy item 4a)
+    comments_recheck_days: int = Field(default=7, ge=0, le=90)
+    comments_max: int = Field(default=200, ge=1, le=5000)
     feed_url: str | None = None
     replay: str | None = None
+    # policy item 3: an exported member list (CSV `display_name,handle`, relative to the config
+    # folder) for platforms that do not expose followers to the account's token
+    members_csv: str | None = None
+    followers_check: bool = True  # match followers/members against the roster and consents
     enabled: bool = True
 
     @field_validator("handle")
@@ -93,6 +100,17 @@ class AccountConfig(Strict):
                 "on the account when the site has no https"
             )
         return value
+
+    @field_validator("members_csv")
+    @classmethod
+    def _members_csv(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not value.strip() or "\x00" in value or "://" in value:
+            raise ValueError("not a file path; expected a CSV path relative to the config folder")
+        if not value.strip().lower().endswith(".csv"):
+            raise ValueError("not a .csv file; expected a CSV with display_name,handle columns")
+        return value.strip()
 
     @field_validator("interval")
     @classmethod
@@ -137,8 +155,13 @@ class ScheduleConfig(Strict):
     # Detector time one account may use per scan; the rest of its posts wait for the next scan,
     # so one account (a backlog, pathological text) cannot starve the others.
     account_budget: str = "5m"
+    # How often each account's followers/members are checked against the consent register
+    # (slower than posts: follower lists are large and their rate limits tight).
+    followers_interval: str = "1d"
 
-    @field_validator("interval", "notify_interval", "purge_interval", "account_budget")
+    @field_validator(
+        "interval", "notify_interval", "purge_interval", "account_budget", "followers_interval"
+    )
     @classmethod
     def _duration(cls, value: str) -> str:
         parse_duration(value)
@@ -190,6 +213,33 @@ class RetentionConfig(Strict):
     finding_days: int | None = Field(default=None, ge=1)
 
 
+class OidcConfig(Strict):
+    """OpenID Connect sign-in (Google Workspace, Microsoft Entra): the secret is a reference."""
+
+    issuer: str = Field(pattern=r"^https?://")
+    client_id: str = Field(min_length=1)
+    client_secret: Secret
+    label: str = "Sign in with your district account"
+
+
+class ConsoleConfig(Strict):
+    """`scanner serve`: sessions, sign-in limits and optional OpenID Connect."""
+
+    secure_cookies: bool = False  # true behind an HTTPS reverse proxy
+    idle_timeout: str = "30m"
+    max_failed_signins: int = Field(default=5, ge=1)
+    failed_signin_window: str = "15m"
+    public_url: str | None = None  # e.g. https://scanner.example.org behind a proxy
+    eval_corpora: list[str] = Field(default_factory=list)  # labelled JSON lines for "preview"
+    oidc: OidcConfig | None = None
+
+    @field_validator("idle_timeout", "failed_signin_window")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
 class ScannerFile(Strict):
     """scanner.yaml."""
 
@@ -211,6 +261,7 @@ class ScannerFile(Strict):
     report_url: str | None = None
     platforms: dict[str, dict[str, Any]] = Field(default_factory=dict)
     detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig)
 
     @field_validator("timezone")
     @classmethod

@@ -160,6 +160,9 @@ def _entry(item: AlertItem, tz: ZoneInfo) -> dict[str, Any]:
         "action": action,
         "status_note": status_note,
         "resolved_reason": p.get("resolved_reason", ""),
+        "comment": p.get("post_kind") == "comment",
+        "followers": p.get("post_kind") == "followers",  # the follower consent check
+        "by_others": p.get("post_kind") == "comment" and p.get("author_role") != "account",
     }
 
 

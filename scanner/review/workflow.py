@@ -86,6 +86,8 @@ def finding_row(
         "school": account.school if account else "",
         "platform": post.platform if post else "",
         "url": post.url if post else "",
+        "post_kind": post.kind if post else "post",  # "comment": a comment or reply
+        "author_role": post.author_role if post else "account",
         "posted_at": post.created_at.isoformat() if post else None,
         "found_at": f.created_at.isoformat(),
         "updated_at": f.updated_at.isoformat(),

@@ -1,7 +1,7 @@
 """`scanner eval`: score detectors on a labelled JSON-lines corpus, next to vanilla Presidio.
 
 Corpus line: {"id", "text", "platform"?, "account"?, "spans": [{"start","end","label"}]?,
-"ignore": [{"start","end"}]?, "<flag field>": bool?}. Span matching (overlap, same label), the
+"ignore": [{"start","end"}]?, "<flag field>": bool?, "<labels field>": [category, …]?}. Span matching (overlap, same label), the
 metrics and which detectors are scored how: docs/architecture.md, "scanner.scan".
 """
 
@@ -40,7 +40,9 @@ Span = tuple[int, int, str]
 # --- corpus --------------------------------------------------------------------------------------
 
 
-def _check_record(rec: Any, flag_fields: Sequence[str]) -> str | None:
+def _check_record(
+    rec: Any, flag_fields: Sequence[str], label_fields: Sequence[str] = ()
+) -> str | None:
     """What is wrong with one parsed corpus record, or None."""
     if not isinstance(rec, dict):
         return "expected a JSON object"
@@ -64,15 +66,20 @@ def _check_record(rec: Any, flag_fields: Sequence[str]) -> str | None:
     for key in flag_fields:
         if key in rec and not isinstance(rec[key], bool):
             return f'"{key}" must be true or false'
+    for key in label_fields:
+        value = rec.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f'"{key}" must be a list of category names'
     return None
 
 
 def load_corpus(
-    path: Path, flag_fields: Sequence[str] = ("disclaimer_ok",)
+    path: Path, flag_fields: Sequence[str] = ("disclaimer_ok",), label_fields: Sequence[str] = ()
 ) -> tuple[list[dict], list[str]]:
     """Records of a JSON-lines corpus, plus one error line per bad line (others still load).
 
-    `flag_fields` are the boolean fields the flag detectors are scored on (`DetectorInfo`).
+    `flag_fields` are the boolean fields the flag detectors are scored on, `label_fields` the
+    category-list fields of the label detectors (`DetectorInfo`).
     """
     records: list[dict] = []
     errors: list[str] = []
@@ -94,7 +101,7 @@ def load_corpus(
                 f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno}); line skipped"
             )
             continue
-        problem = _check_record(rec, flag_fields)
+        problem = _check_record(rec, flag_fields, label_fields)
         if problem:
             errors.append(f"{path}:{number}: {problem}; line skipped")
             continue
@@ -204,6 +211,19 @@ class FlagMetrics:
     fn: int = 0
     misses: list[str] = field(default_factory=list)  # ids of wrong predictions
 
+    def count(self, positive: bool, flagged: bool, record_id: str) -> None:
+        """Count one post: should it be flagged, and was it."""
+        if positive and flagged:
+            self.tp += 1
+        elif flagged:
+            self.fp += 1
+        elif positive:
+            self.fn += 1
+        else:
+            self.tn += 1
+        if positive != flagged:
+            self.misses.append(record_id)
+
     @property
     def total(self) -> int:  # noqa: D102
         return self.tp + self.fp + self.tn + self.fn
@@ -233,6 +253,8 @@ class EvalReport:
     pii_records: int
     pii: dict[str, dict[str, Metrics]]  # system -> category/ALL -> metrics
     flags: dict[str, FlagMetrics] = field(default_factory=dict)  # detector -> confusion counts
+    # detector -> category/ALL -> post-level confusion counts (positive = labelled so)
+    labels: dict[str, dict[str, FlagMetrics]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -245,6 +267,7 @@ class EvalReport:
                 sys_: {cat: m.to_dict() for cat, m in t.items()} for sys_, t in self.pii.items()
             },
             **{name: m.to_dict() for name, m in self.flags.items()},
+            **{n: {c: m.to_dict() for c, m in t.items()} for n, t in self.labels.items()},
             "notes": self.notes,
         }
 
@@ -296,8 +319,17 @@ def evaluate(
     flag_fields = {
         d.info.eval_flag_field: n for n, d in detectors.items() if d.info.eval_flag_field
     }
+    label_fields = {
+        d.info.eval_labels_field: n for n, d in detectors.items() if d.info.eval_labels_field
+    }
     for key in sorted({k for r in records for k in r if k not in ("spans", "ignore")}):
-        if key in flag_fields:
+        if key in label_fields:
+            name = label_fields[key]
+            recs = [r for r in records if key in r]
+            found = detectors[name].detect_batch([_post(r) for r in recs], ctx)
+            cats = list(detectors[name].info.categories)
+            report.labels[name] = _score_labels(recs, key, found, cats)
+        elif key in flag_fields:
             name = flag_fields[key]
             recs = [r for r in records if key in r]
             found = detectors[name].detect_batch([_post(r) for r in recs], ctx)
@@ -311,15 +343,20 @@ def _score_flags(records: Sequence[dict], key: str, found: Sequence[Sequence[Any
     """Confusion counts: positive = `record[key]` is false; predicted = any finding."""
     m = FlagMetrics()
     for rec, fs in zip(records, found, strict=True):
-        positive, flagged = not rec[key], bool(fs)
-        if positive and flagged:
-            m.tp += 1
-        elif flagged:
-            m.fp += 1
-        elif positive:
-            m.fn += 1
-        else:
-            m.tn += 1
-        if positive != flagged:
-            m.misses.append(str(rec["id"]))
+        m.count(not rec[key], bool(fs), str(rec["id"]))
     return m
+
+
+def _score_labels(
+    records: Sequence[dict], key: str, found: Sequence[Sequence[Any]], categories: Sequence[str]
+) -> dict[str, FlagMetrics]:
+    """Per category and ALL, post-level confusion counts: positive = the category is in
+    `record[key]` (ALL: any category), predicted = a finding of that category (ALL: any)."""
+    table = {cat: FlagMetrics() for cat in (*categories, ALL)}
+    for rec, fs in zip(records, found, strict=True):
+        gold, got = set(rec[key]), {str(f.category) for f in fs}
+        for cat, m in table.items():
+            positive = bool(gold) if cat == ALL else cat in gold
+            flagged = bool(got) if cat == ALL else cat in got
+            m.count(positive, flagged, str(rec["id"]))
+    return table

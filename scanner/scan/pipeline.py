@@ -22,7 +22,7 @@ from connectors.base import FetchResult
 from detectors.base import Detector, SensitiveText
 from scanner.config.schema import AccountConfig, Config, parse_duration
 from scanner.errors import ConnectorError, RateLimited, code_locations
-from scanner.records import DetectionContext, Finding, Post, bounded_for_detection
+from scanner.records import DetectionContext, Finding, Post, PostKind, bounded_for_detection
 from scanner.scan.allowrules import AllowRules
 from scanner.scan.results import AccountResult, ScanSummary
 from scanner.scan.wiring import detection_context, fetch_account
@@ -173,6 +173,10 @@ class Pipeline:
     ) -> None:
         # One row per platform id (a recheck window may repeat a post); the last copy wins.
         unique = {p.external_id: p for p in fetched.posts}
+        if fetched.complete_threads:
+            with Session(self.engine) as s:
+                for gone in self._deleted_comments(s, account, fetched.complete_threads, unique):
+                    unique[gone.external_id] = gone
         posts = sorted(unique.values(), key=lambda p: p.created_at)
         with Session(self.engine) as s:  # read-only look-up before the (slow) detectors run
             known = {
@@ -245,24 +249,28 @@ class Pipeline:
             .order_by(col(tables.PostRow.created_at))
             .limit(RETRY_LIMIT + len(fetched))
         ).all()
-        out = []
-        for row in rows:
-            if row.external_id in fetched or row.id is None:
-                continue
-            post = Post(
-                platform=row.platform,
-                account=row.account_id,
-                external_id=row.external_id,
-                url=row.url,
-                author=row.author,
-                created_at=row.created_at,
-                text=row.text,
-                edited_at=row.edited_at,
-                deleted=row.deleted,
-                raw=dict(row.raw or {}),
-            )
-            out.append((post, row.id))
+        out = [
+            (_post_of(row), row.id)
+            for row in rows
+            if row.external_id not in fetched and row.id is not None
+        ]
         return out[:RETRY_LIMIT]
+
+    def _deleted_comments(
+        self, s: Session, account: AccountConfig, threads: Sequence[str], fetched: dict[str, Post]
+    ) -> list[Post]:
+        """Stored, live comments under `threads` (whose whole comment list this fetch read)
+        that the fetch no longer has: deleted on the platform, returned as tombstones."""
+        rows = s.exec(
+            select(tables.PostRow)
+            .where(tables.PostRow.account_id == account.id)
+            .where(tables.PostRow.kind == PostKind.COMMENT)
+            .where(col(tables.PostRow.thread_external_id).in_(list(threads)))
+            .where(col(tables.PostRow.deleted).is_(False))
+        ).all()
+        return [
+            replace(_post_of(row), deleted=True) for row in rows if row.external_id not in fetched
+        ]
 
     def _detect(
         self,
@@ -298,10 +306,16 @@ class Pipeline:
                 log.warning("account %s: %d post(s) deferred (time budget)", account.id, len(rest))
                 break
             chunk = live[start : start + DETECT_CHUNK]
-            views = [replace(p, text=bounded_for_detection(p.text)) for p in chunk]
+            all_views = [replace(p, text=bounded_for_detection(p.text)) for p in chunk]
             for detector in self.detectors.values():
+                # the account's own rules (disclaimer, posting time) never judge others' comments
+                info = detector.info
+                judged = [(p, v) for p, v in zip(chunk, all_views, strict=True) if info.judges(p)]
+                if not judged:
+                    continue
+                views = [v for _, v in judged]
                 results = self._run_detector(account, detector, views, ctx, unscanned, result)
-                for post, findings in zip(chunk, results, strict=True):
+                for (post, _), findings in zip(judged, results, strict=True):
                     out[post.external_id].extend(
                         f for f in findings if self.allow_rules.permits(post.text, f)
                     )
@@ -338,3 +352,23 @@ class Pipeline:
                     )
                 results.append([])
         return results
+
+
+def _post_of(row: tables.PostRow) -> Post:
+    """The stored row as the `Post` a connector once gave."""
+    return Post(
+        platform=row.platform,
+        account=row.account_id,
+        external_id=row.external_id,
+        url=row.url,
+        author=row.author,
+        created_at=row.created_at,
+        text=row.text,
+        edited_at=row.edited_at,
+        deleted=row.deleted,
+        raw=dict(row.raw or {}),
+        kind=row.kind,
+        parent_external_id=row.parent_external_id,
+        author_role=row.author_role,
+        thread_external_id=row.thread_external_id,
+    )

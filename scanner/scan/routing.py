@@ -31,19 +31,32 @@ def _delivery(config: Config, recipient: str, severity: Severity) -> str | None:
 
 
 def routes_for(
-    config: Config, account: AccountConfig, severity: Severity, *, privacy_officer: bool
+    config: Config,
+    account: AccountConfig,
+    severity: Severity,
+    *,
+    privacy_officer: bool,
+    urgent: bool = False,
 ) -> list[Route]:
-    """Sponsor always; the privacy officer when the detector asks for it; admin CCs by severity."""
+    """Sponsor always; the privacy officer when the detector asks for it; admin CCs by severity.
+
+    `urgent` (a category the detector declares urgent, e.g. self-harm): the sponsor, the privacy
+    officer and the admin CCs of every severity, all at once, whatever their preferences."""
     wanted: list[tuple[str, str]] = [(account.sponsor.email, "sponsor")]
     officer = config.scanner.privacy_officer
-    if privacy_officer and officer is not None:
+    if (privacy_officer or urgent) and officer is not None:
         wanted.append((officer.email, "privacy_officer"))
-    for email in config.scanner.notifications.admin_cc.get(severity, []):
+    admin_cc = config.scanner.notifications.admin_cc
+    for email in (
+        [e for emails in admin_cc.values() for e in emails]
+        if urgent
+        else admin_cc.get(severity, [])
+    ):
         wanted.append((email, "admin_cc"))
     routes: dict[str, Route] = {}
     for email, role in wanted:
         key = email.lower()
-        delivery = _delivery(config, key, severity)
+        delivery = "immediate" if urgent else _delivery(config, key, severity)
         if delivery is not None and key not in routes:
             routes[key] = Route(key, role, delivery)
     return list(routes.values())

@@ -10,12 +10,12 @@ from typing import Any
 
 from connectors import CONNECTORS
 from connectors.base import Connector, FetchResult
-from detectors import DETECTORS
+from detectors import DETECTORS, consent
 from detectors.base import Detector
 from scanner.config.keys import ensure_local_key
 from scanner.config.schema import AccountConfig, Config
 from scanner.errors import RegistryError
-from scanner.records import AccountInfo, DetectionContext, DetectorInfo
+from scanner.records import AccountInfo, ConnectorInfo, DetectionContext, DetectorInfo
 
 log = logging.getLogger(__name__)
 #: For findings of a detector that is not installed (any more): masked and routed like PII.
@@ -83,8 +83,19 @@ def detection_context(config: Config, profiles: dict[str, str | None]) -> Detect
     return DetectionContext({a.id: account_info(a, profiles.get(a.id)) for a in config.accounts})
 
 
+def comment_action(platform: str) -> str:
+    """What a sponsor can do on `platform` about a comment by someone else."""
+    try:
+        return str(CONNECTORS.get(platform).info.comment_action)
+    except (RegistryError, AttributeError):
+        return ConnectorInfo(label=platform).comment_action
+
+
 def detector_info(name: str) -> DetectorInfo:
-    """What the detector registered as `name` declares (`UNKNOWN_DETECTOR` if none is)."""
+    """What the detector registered as `name` declares (`UNKNOWN_DETECTOR` if none is); the
+    follower consent check (not a post detector) declares its own."""
+    if name == consent.NAME:
+        return consent.INFO
     try:
         return DETECTORS.get(name).info
     except RegistryError:

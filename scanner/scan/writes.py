@@ -21,7 +21,7 @@ from scanner.records import DetectorInfo, Finding, Post
 from scanner.scan.excerpt import masked_excerpt
 from scanner.scan.results import AccountResult
 from scanner.scan.routing import routes_for
-from scanner.scan.wiring import detector_info
+from scanner.scan.wiring import comment_action, detector_info
 from scanner.store import tables
 from scanner.store.payloads import ItemPayload
 
@@ -136,6 +136,10 @@ class FindingWriter:
                 "edited_at": post.edited_at,
                 "deleted": post.deleted,
                 "raw": dict(post.raw),
+                "kind": post.kind,
+                "parent_external_id": post.parent_external_id,
+                "thread_external_id": post.thread_external_id,
+                "author_role": post.author_role,
                 "content_hash": hashes[post.external_id],
                 "scanned_hash": None if post.external_id in unscanned else hashes[post.external_id],
                 "last_seen_at": now,
@@ -269,7 +273,11 @@ class FindingWriter:
             "policy_item": info.policy_item,
             "action": info.action,
             "category_label": info.categories.get(f.category, ""),
+            "post_kind": post.kind,
+            "author_role": post.author_role,
         }
+        if post.by_others:  # someone else's comment: the sponsor hides or deletes it
+            payload["action"] = f"{info.action} {comment_action(account.platform)}"
         now = self.now()
         pending.extend(
             {
@@ -284,6 +292,10 @@ class FindingWriter:
                 "next_attempt_at": now,
             }
             for route in routes_for(
-                self.config, account, f.severity, privacy_officer=info.privacy_officer
+                self.config,
+                account,
+                f.severity,
+                privacy_officer=info.privacy_officer,
+                urgent=f.category in info.urgent_categories,
             )
         )

@@ -28,6 +28,7 @@ from scanner.config.schema import AccountConfig, Config, parse_duration
 from scanner.errors import ConfigError, code_locations
 from scanner.notify.send import Notifier
 from scanner.review.retention import purge
+from scanner.scan.followers import FollowerCheck, FollowersFn, fetch_followers
 from scanner.scan.pipeline import AccountResult, FetchFn, Pipeline, ScanSummary
 from scanner.scan.wiring import build_detectors, fetch_account
 from scanner.schedule.cron import cron_problems, cron_trigger
@@ -76,6 +77,7 @@ class Service:
         detectors: dict[str, Detector] | None = None,
         detector_factory: Callable[[Config], dict[str, Detector]] | None = None,
         fetch: FetchFn | None = None,
+        followers: FollowersFn | None = None,
         now: Callable[[], datetime] = tables.utcnow,
         notify: Job | None = run_notifier,
         purge: Job | None = run_purge,
@@ -89,6 +91,8 @@ class Service:
         self.worker = worker or default_worker_name()
         self.now = now
         self.fetch = fetch or fetch_account
+        self.fetch_followers = followers or fetch_followers
+        self._followers: FollowerCheck | None = None  # built for the current config when needed
         self.detector_factory = detector_factory or build_detectors
         self.notify_job, self.purge_job = notify, purge
         self.lease_seconds, self.batch_size, self.tick_seconds = (
@@ -195,6 +199,7 @@ class Service:
             result = pipeline.scan_account(account)
             if result.ok:
                 next_at = self._next_scan_at(config, account)
+            self._check_followers(config, account)
         finally:
             release_account(self.engine, account_id, self.worker, next_scan_at=next_at)
         log.info(
@@ -208,6 +213,24 @@ class Service:
             extra={"account": account_id, "event": "scanned" if result.ok else "scan_failed"},
         )
         return result
+
+    def _check_followers(self, config: Config, account: AccountConfig) -> None:
+        """The account's follower consent check, when due (`schedule.followers_interval`),
+        under the account's lease; its failure is recorded on its own, never on the scan."""
+        try:
+            if self._followers is None or self._followers.config is not config:
+                self._followers = FollowerCheck(
+                    config, self.engine, fetch=self.fetch_followers, now=self.now
+                )
+            if self._followers.due([account]):
+                self._followers.check_account(account)
+        except Exception as exc:  # the database went away: the next pass tries again
+            log.error(
+                "account %s: follower check skipped: %s",
+                account.id,
+                type(exc).__name__,
+                extra={"account": account.id, "event": "followers_failed"},
+            )
 
     def _next_scan_at(self, config: Config, account: AccountConfig) -> datetime:
         """Now + interval, or the cron expression's next time (district timezone); + jitter."""

@@ -27,3 +27,5 @@ class ItemPayload(TypedDict, total=False):
     action: str  # what the sponsor should do, from the detector's declaration
     role: str  # sponsor | privacy_officer | admin_cc
     resolved: bool  # a resolution notice rather than a new finding
+    post_kind: str  # "post" | "comment" (a comment or reply on the account's post)
+    author_role: str  # "account" | "other": who wrote it

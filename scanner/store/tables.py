@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -111,6 +111,11 @@ class PostRow(SQLModel, table=True):
     first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     text_purged_at: datetime | None = _ts()
+    # comments and replies (records.Post): what they answer and the post their thread is under
+    kind: str = Field(default="post", max_length=10)
+    parent_external_id: str | None = Field(default=None, max_length=300)
+    thread_external_id: str | None = Field(default=None, max_length=300, index=True)
+    author_role: str = Field(default="account", max_length=10)
 
 
 class FindingRow(SQLModel, table=True):
@@ -225,3 +230,38 @@ class Attestation(SQLModel, table=True):
     user_email: str = Field(max_length=320)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class ConsentRow(SQLModel, table=True):
+    """Written parental permission for a student to follow an account (policy item 3).
+
+    `account_id` None: every account. The register is replaced as a whole by
+    `scanner consents import` (audited); `filed_at` says where the paper is filed.
+    """
+
+    __tablename__ = "consent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: str = Field(max_length=100, index=True)
+    account_id: str | None = Field(default=None, max_length=100)
+    granted_on: date
+    filed_at: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    expires_on: date | None = None
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    source: str = Field(default="", max_length=300)
+
+
+class FollowerCheckRow(SQLModel, table=True):
+    """The last follower/member check of an account: counts and times only, never the list."""
+
+    __tablename__ = "follower_check"
+
+    account_id: str = Field(primary_key=True, max_length=100)
+    source: str = Field(default="", max_length=40)  # "platform" | "members_csv"
+    checked_at: datetime | None = _ts()
+    next_check_at: datetime | None = _ts()
+    followers: int = 0
+    students: int = 0
+    without_consent: int = 0
+    complete: bool = True
+    last_error: str | None = Field(default=None, sa_column=Column(Text))

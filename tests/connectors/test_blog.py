@@ -172,3 +172,56 @@ def test_a_password_in_the_feed_url_never_reaches_a_message():
     )
     assert redact_url(FEED) == FEED
     assert redact_url("https://user:s3cret@blogs.example.org:abc/feed") == "<invalid URL>"
+
+
+# --- comments (issue 15) --------------------------------------------------------------------
+
+NOW = datetime(2026, 10, 26, 12, 0, tzinfo=UTC)
+COMMENTS = {"comments": True, "comments_recheck_days": 2}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The comment recheck window is relative to now: pin it to the cassettes' week."""
+    monkeypatch.setattr("connectors.comments.utcnow", lambda: NOW)
+    return NOW
+
+
+@pytest.mark.parametrize("source", ["comments_feed", "comments_rest"])
+def test_comments_with_parents_from_feed_or_rest(fetch, clock, source):
+    result = fetch("blog", source, "chess", feed_url=FEED, account=COMMENTS)
+    assert [p.kind for p in result.posts][:2] == ["post", "post"]
+    comments = {p.external_id: p for p in result.posts if p.kind == "comment"}
+    assert set(comments) == {f"{P}105#comment-31", f"{P}105#comment-30", f"{P}104#comment-29"}
+    reply = comments[f"{P}105#comment-31"]
+    assert reply.parent_external_id == f"{P}105#comment-30"
+    assert reply.thread_external_id == f"{P}105" and reply.author_role == "account"
+    top = comments[f"{P}105#comment-30"]
+    assert top.parent_external_id == f"{P}105" and top.author_role == "other"
+    assert top.text == "Congrats! When is the next meet?" and top.author == "Chess Parent"
+    assert top.url == "https://blogs.mvsd.k12.wa.us/chess/2026/10/105/#comment-30"
+    assert result.state["comments_cursor"] == "2026-10-25T15:00:00+00:00"
+    assert result.notes == []
+    # only the REST API can list one entry's whole thread
+    assert result.complete_threads == ([f"{P}105"] if source == "comments_rest" else [])
+    assert ("api" in result.state["comments_source"]) is (source == "comments_rest")
+
+
+def test_comments_feed_after_the_cursor_only(fetch, clock):
+    state = {"comments_cursor": "2026-10-25T14:50:00+00:00"}
+    result = fetch(
+        "blog",
+        "comments_feed",
+        "chess",
+        feed_url=FEED,
+        cursor="2026-10-25T00:30:00+00:00",
+        state=state,
+        account=COMMENTS,
+    )
+    comments = [p.external_id for p in result.posts if p.kind == "comment"]
+    assert comments == [f"{P}105#comment-31"]
+
+
+def test_comments_off_makes_no_comment_request(fetch):
+    result = fetch("blog", "comments_rest", "chess", feed_url=FEED)
+    assert all(p.kind == "post" for p in result.posts) and "comments_source" not in result.state

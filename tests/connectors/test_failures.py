@@ -8,6 +8,7 @@ the posts of the first page — and its message must carry no credential.
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -29,7 +30,6 @@ from tests.support.cassette_kit import (
     feed_get,
     graph_get,
     graph_page,
-    reddit_about,
     reddit_page,
     reddit_post,
     reddit_token,
@@ -67,7 +67,6 @@ def preamble(platform: str) -> list[Ix]:
             reddit_token(),
             reddit_token(),
             reddit_token(),
-            reddit_about(SUB, "Chess", "club"),
             reddit_page(SUB, posts, after="t3_1q0e5"),
         ]
     if platform == "x":
@@ -295,3 +294,185 @@ def test_connection_timeout(platform, blackhole):
     with pytest.raises(TransientError):
         connector.fetch(account, None, X_STATE if platform == "x" else None)
     assert time.monotonic() - started < 10
+
+
+# --- the same table on the comment requests (Graph API) --------------------------------------
+# The posts succeed, then the request for the first post's comments fails: the posts must come
+# back intact, with one note that says the comments were not read and why (never a credential).
+
+GRAPH_COMMENT_PLATFORMS = ["facebook", "instagram"]
+
+
+def comment_target(platform: str) -> str:
+    ref = PAGE if platform == "facebook" else IG
+    return f"https://graph.facebook.com/v21.0/{ref}_1/comments"
+
+
+def comment_preamble(platform: str) -> list[Ix]:
+    """The posts of `preamble`, on one page (no next page), so the comments come next."""
+    ref, edge = (PAGE, "posts") if platform == "facebook" else (IG, "media")
+    first_page = preamble(platform)[-1]
+    items = first_page.body["data"]
+    return [*preamble(platform)[:-1], graph_page(f"{ref}/{edge}", items, None, "message")]
+
+
+def run_with_comments(platform: str, path):
+    return replay(platform, "", HANDLES[platform], path=path, account={"comments": True})
+
+
+def assert_posts_kept_and_noted(result, platform: str, expected: type) -> None:
+    ref = PAGE if platform == "facebook" else IG
+    assert [p.external_id for p in result.posts] == [f"{ref}_1"]  # the post, no comment
+    assert result.complete_threads == [] and result.cursor == "2026-10-25T00:30:00+00:00"
+    assert len(result.notes) == 1, result.notes
+    note = result.notes[0]
+    assert "comments" in note and "not read" in note and expected.__name__ in note, note
+    for secret in ("replay-", "<ACCESS_TOKEN>", "access_token=", "Bearer "):
+        assert secret not in note
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("platform", GRAPH_COMMENT_PLATFORMS)
+def test_comment_failure_table_keeps_posts(platform, case, tmp_path):
+    build, expected = CASES[case]
+    failing = [dataclasses.replace(ix, uri=comment_target(platform)) for ix in build(platform)]
+    path = write_cassette(tmp_path / "c.yaml", comment_preamble(platform) + failing)
+    result = run_with_comments(platform, path)
+    assert_posts_kept_and_noted(result, platform, expected)
+
+
+@pytest.mark.parametrize("platform", GRAPH_COMMENT_PLATFORMS)
+def test_comment_timeout_keeps_posts(platform, tmp_path, monkeypatch):
+    import requests
+
+    from connectors.http import TimeoutSession
+
+    original = TimeoutSession.request
+
+    def slow_comments(self, method, url, *args, **kwargs):
+        if "/comments" in str(url):
+            raise requests.exceptions.ReadTimeout("read timed out")
+        return original(self, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(TimeoutSession, "request", slow_comments)
+    path = write_cassette(tmp_path / "c.yaml", comment_preamble(platform))
+    result = run_with_comments(platform, path)
+    assert_posts_kept_and_noted(result, platform, TransientError)
+    assert "timed out" in result.notes[0]
+
+
+# --- comment requests of reddit, x and blog ("rxb", issue 15): a failure there never fails the
+# fetch or loses the posts; the comments cursor does not move.
+
+RXB_COMMENT_PLATFORMS = ["reddit", "x", "blog"]
+
+
+def rxb_comment_preamble(platform: str) -> list[Ix]:
+    """A complete, successful read of the posts (one page) before the comment request."""
+    if platform == "reddit":
+        posts = [reddit_post(SUB, "1q0e5", "Results", "2026-10-25T00:30:00Z")]
+        return [reddit_token(), reddit_token(), reddit_token(), reddit_page(SUB, posts)]
+    if platform == "x":
+        return [x_tweets_page(UID, [tweet("1850000000000000001", "hi", "2026-10-25T00:30:00Z")])]
+    entry = {
+        "id": "urn:1",
+        "title": "Hi",
+        "link": "https://blogs.mvsd.k12.wa.us/chess/1/",
+        "published": "2026-10-25T00:30:00Z",
+        "updated": "2026-10-25T00:30:00Z",
+        "author": "Coach",
+        "html": "<p>hi</p>",
+    }
+    return [feed_get(FEED, atom_feed(FEED, "Chess", "club", [entry]))]
+
+
+def rxb_comment_target(platform: str) -> str:
+    return {
+        "reddit": f"https://oauth.reddit.com/r/{SUB}/comments",
+        "x": "https://api.twitter.com/2/tweets/search/recent",
+        "blog": "https://blogs.mvsd.k12.wa.us/chess/comments/feed/atom/",
+    }[platform]
+
+
+def rxb_comment_status(platform: str, status: int, with_reset: bool = False) -> list[Ix]:
+    body, headers, ctype = error_body(platform, status)
+    if with_reset:
+        headers = {**headers, **reset_headers(platform)}
+    url = rxb_comment_target(platform)
+    return [Ix("GET", url, body, status=status, headers=headers, content_type=ctype)] * 3
+
+
+def rxb_comment_raw(platform: str, status: int, body: str, ctype: str) -> list[Ix]:
+    return [Ix("GET", rxb_comment_target(platform), body, status=status, content_type=ctype)] * 3
+
+
+def rxb_comment_malformed(platform: str) -> list[Ix]:
+    if platform == "blog":
+        text = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><title>Cut'
+        return rxb_comment_raw(platform, 200, text, "application/atom+xml")
+    return rxb_comment_raw(platform, 200, '{"data": [{"id": "1", "text": "cut', "application/json")
+
+
+RXB_COMMENT_CASES = {
+    "401": lambda p: rxb_comment_status(p, 401),
+    "403": lambda p: rxb_comment_status(p, 403),
+    "404": lambda p: rxb_comment_status(p, 404),
+    "429 with reset": lambda p: rxb_comment_status(p, 429, with_reset=True),
+    "500": lambda p: rxb_comment_status(p, 500),
+    "503": lambda p: rxb_comment_status(p, 503),
+    "malformed": rxb_comment_malformed,
+    "HTML error page": lambda p: rxb_comment_raw(p, 502, HTML, "text/html"),
+    "HTML page with 200": lambda p: rxb_comment_raw(p, 200, HTML, "text/html; charset=utf-8"),
+    "missing interaction": lambda p: [],
+}
+
+
+def rxb_run_with_comments(platform: str, path, state=None):
+    state = {**(X_STATE if platform == "x" else {}), **(state or {})}
+    feed = FEED if platform == "blog" else None
+    return replay(
+        platform,
+        "",
+        HANDLES[platform],
+        path=path,
+        state=state,
+        feed_url=feed,
+        account={"comments": True},
+    )
+
+
+def rxb_assert_posts_kept(result) -> None:
+    assert [p.kind for p in result.posts] == ["post"]  # the posts, and no half-read comments
+    assert result.complete_threads == []
+    assert "comments_cursor" not in result.state  # the cursor does not move
+    (note,) = [n for n in result.notes if "comments were not read" in n]
+    assert "the posts were read" in note
+    for secret in ("replay-", "<ACCESS_TOKEN>", "access_token=", "Bearer "):
+        assert secret not in note
+
+
+@pytest.mark.parametrize("case", list(RXB_COMMENT_CASES))
+@pytest.mark.parametrize("platform", RXB_COMMENT_PLATFORMS)
+def test_rxb_comment_failure_table(platform, case, tmp_path):
+    ixs = rxb_comment_preamble(platform) + RXB_COMMENT_CASES[case](platform)
+    result = rxb_run_with_comments(platform, write_cassette(tmp_path / "c.yaml", ixs))
+    rxb_assert_posts_kept(result)
+
+
+@pytest.mark.parametrize("platform", RXB_COMMENT_PLATFORMS)
+def test_rxb_comment_timeout_keeps_posts(platform, tmp_path, monkeypatch):
+    import requests
+
+    original = requests.Session.request
+    path_part = rxb_comment_target(platform).split("://", 1)[1].split("/", 1)[1]
+
+    def request(self, method, url, *args, **kwargs):
+        if path_part.rstrip("/") in str(url):
+            raise requests.exceptions.ReadTimeout("read timed out")
+        return original(self, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", request)
+    path = write_cassette(tmp_path / "c.yaml", rxb_comment_preamble(platform))
+    result = rxb_run_with_comments(platform, path)
+    rxb_assert_posts_kept(result)
+    assert "timed out" in " ".join(result.notes)

@@ -106,3 +106,30 @@ def test_python_facebook_instagram_medias():
     assert result.posts[0].text == ""  # no caption
     assert result.posts[2].text == "ALBUM" and result.posts[2].raw["media_type"] == "CAROUSEL_ALBUM"
     assert result.posts[0].created_at == datetime(2021, 8, 13, 8, 25, 28, tzinfo=UTC)
+
+
+def test_praw_recorded_comment_tree_as_comments():
+    """praw's recorded `/comments/4b1tfm` tree: a deleted top-level comment with a reply."""
+    import praw
+
+    from connectors.reddit_comments import to_comment
+
+    reddit = praw.Reddit(
+        client_id="replay",
+        client_secret="replay",
+        user_agent="district-post-scanner/0.1 test",
+        check_for_updates=False,
+    )
+    with cassette(CASSETTES / "reddit" / "realdata_submission_edit.yaml"):
+        submission = reddit.submission("4b1tfm")
+        submission._fetch()
+    forest = submission.comments
+    assert forest.replace_more(limit=0) == []
+    comments = {c.external_id: c for c in (to_comment(x, "r", "x", "a") for x in forest.list())}
+    assert set(comments) == {"t1_d1616q2", "t1_d1680wu", "t1_d1628v0", "t1_d162ara"}
+    deleted = comments["t1_d1616q2"]
+    assert deleted.deleted and deleted.text == "" and deleted.author is None
+    reply = comments["t1_d1680wu"]
+    assert reply.parent_external_id == "t1_d1616q2" and reply.thread_external_id == "t3_4b1tfm"
+    assert reply.text == "Comment reply" and reply.kind == "comment"
+    assert reply.url.startswith("https://www.reddit.com/r/") and reply.url.endswith("/d1680wu/")

@@ -127,7 +127,7 @@ def test_fetch_replayed_for_the_cli():
     [
         ("reddit", "r/JeffersonRobotics", 5),
         ("x", "@JeffersonHSAthletics", 5),
-        ("facebook", "MapleValleyPTO", 4),
+        ("facebook", "MapleValleyPTO", 5),  # posts only (comments are not asked for)
         ("instagram", "17841400000000001", 4),
         ("blog", "library-blog", 3),
     ],

@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from connectors.x import snowflake_time
 
 H = "@MVChessClub"
@@ -14,9 +16,21 @@ def ids():
     return x_ids()
 
 
+PROFILE = {"profile_disclaimer_counts": True}
+NOW = datetime(2026, 10, 26, 12, 0, tzinfo=UTC)
+COMMENTS = {"comments": True, "comments_recheck_days": 2}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The comment recheck window and the profile cache are relative to now: pin it."""
+    monkeypatch.setattr("connectors.comments.utcnow", lambda: NOW)
+    return NOW
+
+
 def test_first_fetch_resolves_user_and_follows_pagination(fetch):
     i = ids()
-    result = fetch("x", "first", H)
+    result = fetch("x", "first", H, account=PROFILE)
     assert [p.external_id for p in result.posts] == [i["e"], i["d"], i["c"], i["b"], i["a"]]
     assert result.cursor == i["e"]
     assert result.state["user_id"] == "1587654321098765432"
@@ -60,7 +74,9 @@ def test_incremental_uses_stored_user_and_reports_deleted(fetch):
         i["d"]: ["2026-10-22T16:05:00+00:00", i["d"]],
         i["b"]: ["2026-10-21T02:00:00+00:00", i["b"]],
     }
-    result = fetch("x", "incremental", H, cursor=i["e"], state={**STATE, "recent": recent})
+    result = fetch(
+        "x", "incremental", H, cursor=i["e"], state={**STATE, "recent": recent}, account=PROFILE
+    )
     live = [p for p in result.posts if not p.deleted]
     assert [p.external_id for p in live] == [i["h"], i["g"], i["f"]]
     (gone,) = [p for p in result.posts if p.deleted]
@@ -72,14 +88,70 @@ def test_incremental_uses_stored_user_and_reports_deleted(fetch):
     assert i["b"] not in (result.state.get("recent") or {})
 
 
-def test_empty_result_keeps_cursor_and_profile(fetch):
-    state = {**STATE, "description": "Stored bio"}
-    result = fetch("x", "empty", H, cursor="1850000000000000000", state=state)
+def test_empty_result_keeps_cursor_and_cached_profile(fetch, clock):
+    state = {**STATE, "description": "Stored bio", "profile_at": "2026-10-26T01:00:00+00:00"}
+    result = fetch("x", "empty", H, cursor="1850000000000000000", state=state, account=PROFILE)
     assert result.posts == [] and result.cursor == "1850000000000000000"
-    assert result.profile_text == "Stored bio"
+    assert result.profile_text == "Stored bio" and result.notes == []
+
+
+def test_stale_profile_lookup_failure_is_a_note(fetch, clock):
+    state = {**STATE, "description": "Stored bio", "profile_at": "2026-10-20T01:00:00+00:00"}
+    result = fetch("x", "empty", H, cursor="1850000000000000000", state=state, account=PROFILE)
+    assert result.profile_text == "Stored bio"  # the cassette has no user lookup: a note
+    (note,) = result.notes
+    assert "profile/about text was not read" in note
+
+
+def test_profile_not_counting_keeps_no_bio(fetch):
+    result = fetch("x", "first", H)
+    assert result.profile_text is None and "description" not in result.state
 
 
 def test_snowflake_time():
     # id and created_at of a real tweet (realdata/x/pytwitter_timeline_tweets.json)
     minted = snowflake_time("1364275610764201984")
     assert minted.replace(microsecond=0) == datetime(2021, 2, 23, 18, 7, 7, tzinfo=UTC)
+
+
+# --- replies (issue 15) ---------------------------------------------------------------------
+
+
+def test_replies_from_search_with_parents_edits_and_roles(fetch, clock):
+    i = ids()
+    result = fetch("x", "comments_first", H, account=COMMENTS)
+    kinds = [p.kind for p in result.posts]
+    assert kinds == ["post", "post", "comment", "comment", "comment", "comment"]
+    replies = {p.text: p for p in result.posts if p.kind == "comment"}
+    congrats = replies["@MVChessClub Congrats to the whole team!"]
+    assert congrats.parent_external_id == i["e"] and congrats.thread_external_id == i["e"]
+    assert congrats.author == "MVChessParent" and congrats.author_role == "other"
+    assert congrats.url == f"https://x.com/MVChessParent/status/{congrats.external_id}"
+    edited = replies["@MVChessParent @MVChessClub Great games at Kent (fixed typo)"]
+    assert edited.parent_external_id == congrats.external_id  # a reply to a reply
+    assert edited.external_id == edited.raw["edit_history_tweet_ids"][0] and edited.edited_at
+    room = replies["@MVChessClub Which room?"]
+    assert room.thread_external_id == i["d"]  # an older post: found by the to: search
+    assert result.complete_threads == [i["e"]]
+    newest = max(int(p.external_id) for p in result.posts if p.kind == "comment")
+    assert result.state["comments_cursor"] == str(newest)
+    assert list(result.state["comment_threads"]) == [i["e"]]
+    assert result.notes == []
+
+
+def test_free_access_level_keeps_posts_and_says_why(fetch, clock):
+    result = fetch("x", "comments_not_enrolled", H, account=COMMENTS)
+    assert [p.kind for p in result.posts] == ["post", "post"]
+    (note,) = result.notes
+    assert "client-not-enrolled" in note and "Basic or higher" in note
+    assert "posts were read" in note
+    assert "comments_cursor" not in result.state and result.complete_threads == []
+
+
+def test_reply_cap_notes_and_keeps_the_oldest(fetch, clock):
+    state = {**STATE, "comments_cursor": "1"}
+    result = fetch("x", "comments_first", H, state=state, account={**COMMENTS, "comments_max": 2})
+    replies = [p for p in result.posts if p.kind == "comment"]
+    assert len(replies) == 2
+    assert any("capped at 2 per scan" in n for n in result.notes)
+    assert result.complete_threads == []

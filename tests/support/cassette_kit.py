@@ -197,6 +197,77 @@ def reddit_page(sub: str, children: list[dict[str, Any]], after: str | None = No
     )
 
 
+def reddit_comment(
+    sub: str,
+    post_id: str,
+    cid: str,
+    body: str,
+    created: str,
+    *,
+    parent: str | None = None,
+    author: str = "mv_parent_42",
+    edited: str | None = None,
+    distinguished: str | None = None,
+    replies: list[dict[str, Any]] | None = None,
+    link_title: str = "",
+) -> dict[str, Any]:
+    """A `t1` child as Reddit returns it in `/r/SUB/comments` and in `/comments/ID` trees (the
+    shape of praw's recorded `test_edit` tree, plus today's `permalink`)."""
+    deleted = body in ("[deleted]", "[removed]")
+    data: dict[str, Any] = {
+        "subreddit_id": "t5_8xk2m1",
+        "subreddit": sub,
+        "link_id": f"t3_{post_id}",
+        "link_title": link_title,
+        "replies": (
+            {"kind": "Listing", "data": {"children": replies, "after": None, "before": None}}
+            if replies
+            else ""
+        ),
+        "id": cid,
+        "name": f"t1_{cid}",
+        "author": "[deleted]" if deleted and body == "[deleted]" else author,
+        "parent_id": parent or f"t3_{post_id}",
+        "body": body,
+        "body_html": f'<div class="md"><p>{body}</p>\n</div>',
+        "edited": ts(edited).timestamp() if edited else False,
+        "created_utc": ts(created).timestamp(),
+        "permalink": f"/r/{sub}/comments/{post_id}/_/{cid}/",
+        "distinguished": distinguished,
+        "is_submitter": False,
+        "score": 1,
+        "stickied": False,
+    }
+    return {"kind": "t1", "data": data}
+
+
+def reddit_comments_page(sub: str, children: list[dict[str, Any]], after: str | None = None) -> Ix:
+    """One page of the subreddit's comment listing (`/r/SUB/comments`, newest first)."""
+    return Ix(
+        "GET",
+        f"https://oauth.reddit.com/r/{sub}/comments",
+        reddit_listing(children, after),
+        headers=REDDIT_RATE,
+    )
+
+
+def reddit_thread(post: dict[str, Any], comments: list[dict[str, Any]]) -> Ix:
+    """A submission with its comment tree (`/comments/ID`: [listing of t3, listing of t1])."""
+    body = [reddit_listing([post]), reddit_listing(comments)]
+    return Ix(
+        "GET", f"https://oauth.reddit.com/comments/{post['data']['id']}", body, headers=REDDIT_RATE
+    )
+
+
+def reddit_user_page(user: str, children: list[dict[str, Any]], after: str | None = None) -> Ix:
+    return Ix(
+        "GET",
+        f"https://oauth.reddit.com/user/{user}/submitted",
+        reddit_listing(children, after),
+        headers=REDDIT_RATE,
+    )
+
+
 # --- x ----------------------------------------------------------------------------------------
 
 X_API = "https://api.twitter.com/2"
@@ -261,6 +332,64 @@ def x_snowflake(when: str, seq: int = 0) -> str:
     """A tweet id minted at `when` (X ids are snowflakes)."""
     ms = int(ts(when).timestamp() * 1000) - 1288834974657
     return str((ms << 22) + 0x1A4000 + seq)
+
+
+def x_reply(
+    tid: str,
+    text: str,
+    created: str,
+    *,
+    conversation: str,
+    parent: str,
+    author_id: str,
+    to_user: str,
+    history: list[str] | None = None,
+) -> dict[str, Any]:
+    """A reply as recent search returns it with `conversation_id`, `referenced_tweets`, …"""
+    return tweet(
+        tid,
+        text,
+        created,
+        history=history,
+        author_id=author_id,
+        conversation_id=conversation,
+        in_reply_to_user_id=to_user,
+        referenced_tweets=[{"type": "replied_to", "id": parent}],
+    )
+
+
+def x_search_page(
+    tweets: list[dict[str, Any]],
+    users: list[dict[str, Any]] | None = None,
+    next_token: str | None = None,
+) -> Ix:
+    """One page of `GET /2/tweets/search/recent` (expansions=author_id)."""
+    meta: dict[str, Any] = {"result_count": len(tweets)}
+    if tweets:
+        meta["newest_id"] = max(tweets, key=lambda t: int(t["id"]))["id"]
+        meta["oldest_id"] = min(tweets, key=lambda t: int(t["id"]))["id"]
+    if next_token:
+        meta["next_token"] = next_token
+    body: dict[str, Any] = {"meta": meta}
+    if tweets:
+        body = {"data": tweets, "includes": {"users": users or []}, **body}
+    return Ix("GET", f"{X_API}/tweets/search/recent", body, headers=x_rate(449))
+
+
+def x_not_enrolled(path: str = "tweets/search/recent") -> Ix:
+    """X's 403 for an endpoint the app's access level (e.g. Free) does not include."""
+    body = {
+        "client_id": "28409374",
+        "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use "
+        "keys and tokens from a Twitter developer App that is attached to a Project. You can "
+        "create a project via the developer portal.",
+        "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+        "title": "Client Forbidden",
+        "required_enrollment": "Appropriate Level of API Access",
+        "reason": "client-not-enrolled",
+        "type": "https://api.twitter.com/2/problems/client-forbidden",
+    }
+    return Ix("GET", f"{X_API}/{path}", body, status=403)
 
 
 # --- graph (facebook, instagram) ------------------------------------------------------------
@@ -335,6 +464,63 @@ def ig_media(
     return item
 
 
+def fb_comment(
+    page_id: str,
+    post_id: str,
+    cid: str,
+    message: str,
+    created: str,
+    *,
+    author: tuple[str, str] | None = ("Jordan Avery", "2711636948859886"),
+    parent: str | None = None,
+) -> dict[str, Any]:
+    """A comment of `/{post}/comments?filter=stream` with the fields asked for (python-facebook's
+    `comment_by_parent` and `comments_p1` recordings): ids `{post-object}_{comment}`, a reply
+    carries `parent`, `from` only with pages_read_user_content (`author=None`: absent)."""
+    pid = post_id.rsplit("_", 1)[-1]
+    link = f"https://www.facebook.com/{page_id}/posts/{pid}/?comment_id="
+    item: dict[str, Any] = {
+        "id": f"{pid}_{cid}",
+        "created_time": ts(created).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        "message": message,
+        "permalink_url": link
+        + (f"{parent.rsplit('_', 1)[-1]}&reply_comment_id={cid}" if parent else cid),
+    }
+    if author is not None:
+        item["from"] = {"name": author[0], "id": author[1]}
+    if parent is not None:
+        item["parent"] = {"id": parent}
+    return item
+
+
+def ig_comment(
+    cid: str,
+    text: str,
+    created: str,
+    username: str,
+    replies: list[dict[str, Any]] | None = None,
+    replies_after: str | None = None,
+) -> dict[str, Any]:
+    """A comment of `/{media}/comments` with nested `replies{…}` (python-facebook's
+    `comment_default_p1` recording); `replies_after` adds a `paging.next` to the replies edge."""
+    item: dict[str, Any] = {
+        "id": cid,
+        "text": text,
+        "timestamp": ts(created).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        "username": username,
+    }
+    if replies is not None:
+        edge: dict[str, Any] = {"data": replies}
+        if replies_after:
+            edge["paging"] = {
+                "cursors": {"after": replies_after},
+                "next": f"{GRAPH}/{cid}/replies?access_token=<ACCESS_TOKEN>&pretty=0"
+                f"&fields=id%2Ctext%2Ctimestamp%2Cusername&limit=25&after={replies_after}",
+            }
+        item["replies"] = edge
+    return item
+
+
 # --- blog -----------------------------------------------------------------------------------
 
 
@@ -392,4 +578,103 @@ def feed_get(url: str, xml_text: str, status: int = 200, **headers: str) -> Ix:
         status=status,
         headers=headers,
         content_type="application/atom+xml; charset=UTF-8",
+    )
+
+
+def wp_comment(
+    cid: int,
+    post: int,
+    post_link: str,
+    html: str,
+    created: str,
+    *,
+    parent: int = 0,
+    author_name: str = "Chess Parent",
+    author: int = 0,
+) -> dict[str, Any]:
+    """A comment as WordPress's REST API returns it (`/wp-json/wp/v2/comments`, view context)."""
+    return {
+        "id": cid,
+        "post": post,
+        "parent": parent,
+        "author": author,
+        "author_name": author_name,
+        "author_url": "",
+        "date": ts(created).strftime("%Y-%m-%dT%H:%M:%S"),  # the site's time zone (here UTC)
+        "date_gmt": ts(created).strftime("%Y-%m-%dT%H:%M:%S"),
+        "content": {"rendered": html},
+        "link": f"{post_link}#comment-{cid}",
+        "status": "approved",
+        "type": "comment",
+        "author_avatar_urls": {},
+        "meta": [],
+    }
+
+
+def wp_comments_get(api: str, items: list[dict[str, Any]], total_pages: int = 1) -> Ix:
+    headers = {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(total_pages)}
+    return Ix("GET", f"{api}wp/v2/comments", items, headers=headers)
+
+
+def atom_comments_feed(url: str, title: str, comments: list[dict[str, str]]) -> str:
+    """WordPress's Atom comments feed: entries carry id (the comment guid), link, author,
+    published, updated, html and `thr:in-reply-to` (the post's or the parent comment's guid)."""
+    from xml.sax.saxutils import escape
+
+    updated = max([c["updated"] for c in comments] + ["2026-10-01T00:00:00Z"])
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:thr="http://purl.org/syndication/thread/1.0" xml:lang="en-US">',
+        f'  <title type="text">Comments for {escape(title)}</title>',
+        f'  <link rel="self" type="application/atom+xml" href="{url}"/>',
+        f"  <id>{url}</id>",
+        f"  <updated>{updated}</updated>",
+        "  <generator>WordPress</generator>",
+    ]
+    for c in comments:
+        out += [
+            "  <entry>",
+            f'    <title type="html">{escape(c["title"])}</title>',
+            f'    <link rel="alternate" href="{c["link"]}" type="text/html"/>',
+            f"    <author><name>{escape(c['author'])}</name></author>",
+            f"    <id>{c['id']}</id>",
+            f"    <updated>{c['updated']}</updated>",
+            f"    <published>{c['published']}</published>",
+            f'    <content type="html">{escape(c["html"])}</content>',
+            f'    <thr:in-reply-to ref="{c["in_reply_to"]}" href="{c["link"]}" type="text/html"/>',
+            "  </entry>",
+        ]
+    out.append("</feed>")
+    return "\n".join(out) + "\n"
+
+
+# --- followers (the consent check, policy item 3) ---------------------------------------------
+
+
+def x_followers_page(
+    uid: str, users: list[tuple[str, str, str]], next_token: str | None = None
+) -> Ix:
+    """`GET /2/users/:id/followers` with `user.fields=name,username`: (id, name, username)."""
+    meta: dict[str, Any] = {"result_count": len(users)}
+    if next_token:
+        meta["next_token"] = next_token
+    body: dict[str, Any] = {"meta": meta}
+    if users:
+        body = {"data": [{"id": i, "name": n, "username": u} for i, n, u in users], **body}
+    return Ix("GET", f"{X_API}/users/{uid}/followers", body, headers=x_rate(14))
+
+
+def reddit_contributors(sub: str, users: list[tuple[str, str]], after: str | None = None) -> Ix:
+    """`GET /r/NAME/about/contributors`: approved users as (user id, name), a Listing of the
+    relationship objects Reddit returns (`date`, `rel_id`, `name`, `id`)."""
+    children = [
+        {"date": 1788000000.0 + k, "rel_id": f"rb_{k:05d}", "name": name, "id": uid}
+        for k, (uid, name) in enumerate(users)
+    ]
+    return Ix(
+        "GET",
+        f"https://oauth.reddit.com/r/{sub}/about/contributors/",
+        reddit_listing(children, after),
+        headers=REDDIT_RATE,
     )

@@ -28,5 +28,16 @@ def pg_available() -> bool:
 def truncate(engine: Engine) -> None:
     """Delete every row the scanner wrote (the schema stays)."""
     with engine.begin() as conn:
-        for table in ("audit_event", "outbox", "finding", "post", "scan_run", "account"):
+        for table in (
+            "attestation",
+            "console_user",
+            "audit_event",
+            "outbox",
+            "finding",
+            "post",
+            "scan_run",
+            "account",
+        ):
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+        for table in ("consent", "follower_check"):  # the consent register (policy item 3)
             conn.execute(sa.text(f"DELETE FROM {table}"))

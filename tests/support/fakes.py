@@ -151,6 +151,7 @@ class FakePlatform:
     start: datetime = T0  # when `put` posts were created, unless told
     profile_text: str | None = "about us"
     newer_only: bool = False  # like a real platform: only posts newer than the cursor
+    complete_threads: list[str] = field(default_factory=list)  # returned as read in full
 
     def put(
         self, account: str, ext: str, text: str, *, when: datetime | None = None, **kw: Any
@@ -191,6 +192,7 @@ class FakePlatform:
             cursor=newest,
             profile_text=self.profile_text,
             state={"seen": len(posts)},
+            complete_threads=list(self.complete_threads),
         )
 
 

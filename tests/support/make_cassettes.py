@@ -25,22 +25,34 @@ if not __package__:  # run as a file: make the `tests` package importable from t
 from tests.support.cassette_kit import (
     GRAPH,
     Ix,
+    atom_comments_feed,
     atom_feed,
+    fb_comment,
     fb_post,
     feed_get,
     graph_deleted,
     graph_get,
     graph_page,
+    ig_comment,
     ig_media,
     pt,
     reddit_about,
+    reddit_comment,
+    reddit_comments_page,
     reddit_page,
     reddit_post,
+    reddit_thread,
     reddit_token,
+    reddit_user_page,
     ts,
     tweet,
+    wp_comment,
+    wp_comments_get,
     write_cassette,
+    x_not_enrolled,
     x_rate,
+    x_reply,
+    x_search_page,
     x_snowflake,
     x_tweets_page,
     x_user,
@@ -50,6 +62,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DISCLAIMER = "Information in this post may change. For official information, visit mvsd.k12.wa.us."
 FB_FIELDS = "message%2Ccreated_time%2Cupdated_time%2Cpermalink_url"
 IG_FIELDS = "caption%2Ctimestamp%2Cpermalink%2Cmedia_type"
+FB_COMMENT_FIELDS = "id%2Cmessage%2Ccreated_time%2Cfrom%2Cparent%7Bid%7D%2Cpermalink_url"
+IG_COMMENT_FIELDS = (
+    "id%2Ctext%2Ctimestamp%2Cusername%2Creplies%7Bid%2Ctext%2Ctimestamp%2Cusername%7D"
+)
 
 # --- scenario cassettes -------------------------------------------------------------------
 
@@ -104,10 +120,14 @@ def reddit_scenarios(out: Path) -> None:
         out / "reddit/first.yaml",
         [
             reddit_token(),
-            about,
             reddit_page(SUB, p[:3], after="t3_1q0c3"),
             reddit_page(SUB, p[3:], after=None),
         ],
+    )
+    # An account whose profile disclaimer counts: the about request, once (cached a day).
+    write_cassette(
+        out / "reddit/profile.yaml",
+        [reddit_token(), reddit_page(SUB, p[:1], after=None), about],
     )
     # Incremental from cursor t3_1q0c3 (2026-10-21 15:30 PDT) with recheck_hours=30: three new
     # posts over two pages, then the cursor post, an edited post 25 h behind it, and a post
@@ -150,7 +170,6 @@ def reddit_scenarios(out: Path) -> None:
         out / "reddit/incremental.yaml",
         [
             reddit_token(),
-            about,
             reddit_page(SUB, new[:2], after="t3_1q0g7"),
             reddit_page(SUB, new[2:] + behind, after="t3_1q0a7"),
         ],
@@ -159,8 +178,128 @@ def reddit_scenarios(out: Path) -> None:
         out / "reddit/empty.yaml",
         [
             reddit_token(),
-            about,
             reddit_page(SUB, behind, after=None),
+        ],
+    )
+    reddit_comment_scenarios(out, p)
+
+
+def reddit_comment_scenarios(out: Path, p: list[dict[str, Any]]) -> None:
+    """Comments of r/MapleValleyChess (tests patch the clock to 2026-10-26 12:00 UTC and use
+    comments_recheck_days=2, so only post 1q0e5 is inside the recheck window)."""
+    e5, d4 = "1q0e5", "1q0d4"
+    listing = [
+        reddit_comment(
+            SUB, e5, "k1c4", "Congrats to the whole team!", pt("2026-10-25 09:10"), author="mv_fan"
+        ),
+        reddit_comment(
+            SUB,
+            e5,
+            "k1c3",
+            "Thanks! Next meet is Nov 7.",
+            pt("2026-10-25 08:00"),
+            parent="t1_k1c2",
+            author="mvchess_coach",
+            distinguished="moderator",
+        ),
+        reddit_comment(
+            SUB, e5, "k1c2", "When is the next meet?", pt("2026-10-25 07:45"), author="chess_dad"
+        ),
+        reddit_comment(
+            SUB,
+            d4,
+            "k1c1",
+            "Which room on Thursday?",
+            pt("2026-10-22 10:00"),
+            author="chess_dad",
+            edited=pt("2026-10-22 10:05"),
+        ),
+    ]
+    # the tree of 1q0e5 as /comments/1q0e5 returns it: k1c2 with its reply, k1c4 edited since,
+    # and a comment deleted by its author (k1c5)
+    tree = [
+        reddit_comment(
+            SUB,
+            e5,
+            "k1c4",
+            "Congrats to the whole team!!",
+            pt("2026-10-25 09:10"),
+            author="mv_fan",
+            edited=pt("2026-10-25 11:00"),
+        ),
+        reddit_comment(
+            SUB,
+            e5,
+            "k1c2",
+            "When is the next meet?",
+            pt("2026-10-25 07:45"),
+            author="chess_dad",
+            replies=[listing[1]],
+        ),
+        reddit_comment(SUB, e5, "k1c5", "[deleted]", pt("2026-10-25 07:00")),
+    ]
+    write_cassette(
+        out / "reddit/comments_first.yaml",
+        [
+            reddit_token(),
+            reddit_page(SUB, p[:2], after=None),
+            reddit_comments_page(SUB, listing, after=None),
+            reddit_thread(p[0], tree),
+        ],
+    )
+    # Later (comments cursor t1_k1c4): two new comments over two listing pages, then the cursor
+    # comment where the walk stops; the tree of 1q0e5 again.
+    newer = [
+        reddit_comment(
+            SUB,
+            e5,
+            "k1c7",
+            "See you at state!",
+            pt("2026-10-26 03:00"),
+            parent="t1_k1c4",
+            author="mv_fan",
+        ),
+        reddit_comment(
+            SUB, d4, "k1c6", "Room C210 it is.", pt("2026-10-25 22:00"), author="chess_dad"
+        ),
+    ]
+    write_cassette(
+        out / "reddit/comments_incremental.yaml",
+        [
+            reddit_token(),
+            reddit_page(SUB, [], after=None),
+            reddit_comments_page(SUB, newer[:1], after="t1_k1c7"),
+            reddit_comments_page(SUB, newer[1:] + listing[:1], after="t1_k1c4"),
+            reddit_thread(p[0], [newer[0], *tree[:2]]),
+        ],
+    )
+    # u/NAME: no comment listing for a user's submissions, only the trees of recent posts.
+    user = "mvchess_coach"
+    mine = reddit_post(
+        SUB, "1q0u1", "Board setup tips", pt("2026-10-25 18:00"), author=user, selftext="Tips."
+    )
+    reply = reddit_comment(
+        SUB, "1q0u1", "k1u2", "Thank you!", pt("2026-10-25 19:30"), parent="t1_k1u1", author=user
+    )
+    write_cassette(
+        out / "reddit/comments_user.yaml",
+        [
+            reddit_token(),
+            reddit_user_page(user, [mine], after=None),
+            reddit_thread(
+                mine,
+                [
+                    reddit_comment(
+                        SUB,
+                        "1q0u1",
+                        "k1u1",
+                        "Great tips, my son loved them",
+                        pt("2026-10-25 19:00"),
+                        author="chess_mom",
+                        replies=[reply],
+                    )
+                ],
+            ),
         ],
     )
 
@@ -308,6 +447,87 @@ def x_scenarios(out: Path) -> None:
         ],
     )
     write_cassette(out / "x/empty.yaml", [x_tweets_page(XUID, [])])
+    x_comment_scenarios(out)
+
+
+X_FANS = [
+    {"id": "1600000000000000011", "name": "Chess Parent", "username": "MVChessParent"},
+    {"id": "1600000000000000012", "name": "Kent Chess Fan", "username": "KentChessFan"},
+]
+
+
+def x_comment_scenarios(out: Path) -> None:
+    """Replies to @MVChessClub (tests patch the clock to 2026-10-26 12:00 UTC and use
+    comments_recheck_days=2, so only tweet e is inside the recheck window)."""
+    i = x_ids()
+    posts = [
+        tweet(i["e"], "We went 4-1 at the Kent open!", pt("2026-10-24 17:30"), author_id=XUID),
+        tweet(i["d"], "Practice moves to Thursday.", pt("2026-10-22 09:05"), author_id=XUID),
+    ]
+    r = {
+        k: x_snowflake(pt(v), 3)
+        for k, v in {
+            "r1": "2026-10-24 18:02",
+            "r2": "2026-10-24 18:30",
+            "r2b": "2026-10-24 18:33",
+            "r3": "2026-10-24 20:00",
+            "r4": "2026-10-23 08:00",
+        }.items()
+    }
+    fan, kent = X_FANS[0]["id"], X_FANS[1]["id"]
+    r1 = x_reply(
+        r["r1"],
+        "@MVChessClub Congrats to the whole team!",
+        pt("2026-10-24 18:02"),
+        conversation=i["e"],
+        parent=i["e"],
+        author_id=fan,
+        to_user=XUID,
+    )
+    r2b = x_reply(
+        r["r2b"],
+        "@MVChessParent @MVChessClub Great games at Kent (fixed typo)",
+        pt("2026-10-24 18:33"),
+        conversation=i["e"],
+        parent=r["r1"],
+        author_id=kent,
+        to_user=fan,
+        history=[r["r2"], r["r2b"]],
+    )
+    r3 = x_reply(
+        r["r3"],
+        "@MVChessClub Who won the last board?",
+        pt("2026-10-24 20:00"),
+        conversation=i["e"],
+        parent=i["e"],
+        author_id=kent,
+        to_user=XUID,
+    )
+    r4 = x_reply(
+        r["r4"],
+        "@MVChessClub Which room?",
+        pt("2026-10-23 08:00"),
+        conversation=i["d"],
+        parent=i["d"],
+        author_id=fan,
+        to_user=XUID,
+    )
+    head = [
+        x_user("MVChessClub", XUID, "MV Chess", XUSER["description"]),
+        x_tweets_page(XUID, posts, user=XUSER),
+    ]
+    write_cassette(
+        out / "x/comments_first.yaml",
+        [
+            *head,
+            # to:MVChessClub -from:MVChessClub (replies addressed to the account)
+            x_search_page([r3, r1, r4], X_FANS),
+            # (conversation_id:e) -from:MVChessClub: the whole recent conversation, incl. r2b
+            x_search_page([r3, r2b, r1], X_FANS),
+        ],
+    )
+    # The Free access level: recent search is not included (403 client-not-enrolled).
+    write_cassette(out / "x/comments_not_enrolled.yaml", [*head, x_not_enrolled()])
 
 
 PAGE = "104857600099999"
@@ -383,6 +603,65 @@ def facebook_scenarios(out: Path) -> None:
         [
             page,
             graph_page(f"{PAGE}/posts", [], None, FB_FIELDS),
+        ],
+    )
+    facebook_comment_scenarios(out)
+
+
+def facebook_comment_scenarios(out: Path) -> None:
+    """Comments: a first fetch (page id resolved once, two threads read, one over two pages,
+    replies flattened with `parent`, a page reply, a comment without `from`, an old post outside
+    the recheck window) and a re-read (a new post, an edited and a deleted comment)."""
+    fan, coach = ("Jordan Avery", "2711636948859886"), ("Sam Okafor", "2493785114046685")
+    page = graph_get("MVChessParents", {"id": PAGE, "name": "MV Chess Parents"})
+    posts = [
+        fb_post(PAGE, "5005", "Tournament results: 4-1 at Kent!", pt("2026-10-24 17:30")),
+        fb_post(PAGE, "5004", "Practice moved to Thursday.", pt("2026-10-22 09:05")),
+        fb_post(PAGE, "5001", "Summer camp recap.", pt("2026-10-10 10:00")),
+    ]
+    p5, p4 = f"{PAGE}_5005", f"{PAGE}_5004"
+    top = fb_comment(PAGE, p5, "9001", "So proud of the club!", pt("2026-10-24 19:00"), author=fan)
+    quiet = fb_comment(PAGE, p5, "9002", "Way to go team", pt("2026-10-24 20:00"), author=None)
+    reply = fb_comment(
+        PAGE,
+        p5,
+        "9003",
+        "Congrats to all the players!",
+        pt("2026-10-25 08:30"),
+        author=coach,
+        parent=top["id"],
+    )
+    ours = fb_comment(
+        PAGE,
+        p5,
+        "9004",
+        "Thank you! See you Thursday.",
+        pt("2026-10-25 09:00"),
+        author=("MV Chess Parents", PAGE),
+        parent=top["id"],
+    )
+    write_cassette(
+        out / "facebook/comments.yaml",
+        [
+            page,
+            graph_page(f"{PAGE}/posts", posts, None, FB_FIELDS),
+            graph_page(f"{p5}/comments", [ours, reply], "QVFIUmNvbW1lbnQy", FB_COMMENT_FIELDS),
+            graph_page(f"{p5}/comments", [quiet, top], None, FB_COMMENT_FIELDS),
+            graph_page(f"{p4}/comments", [], None, FB_COMMENT_FIELDS),
+        ],
+    )
+    newer = fb_post(PAGE, "5006", "Bus to state leaves at 7 am.", pt("2026-10-26 18:00"))
+    edited = {**reply, "message": "Congrats to all the players and coaches!"}
+    ask = fb_comment(
+        PAGE, newer["id"], "9010", "What time do we get back?", pt("2026-10-26 19:15"), author=fan
+    )
+    write_cassette(
+        out / "facebook/comments_recheck.yaml",
+        [
+            graph_page(f"{PAGE}/posts", [newer, *posts], None, FB_FIELDS),
+            graph_page(f"{newer['id']}/comments", [ask], None, FB_COMMENT_FIELDS),
+            graph_page(f"{p5}/comments", [ours, edited, top], None, FB_COMMENT_FIELDS),
+            graph_page(f"{p4}/comments", [], None, FB_COMMENT_FIELDS),
         ],
     )
 
@@ -487,6 +766,76 @@ def instagram_scenarios(out: Path) -> None:
             graph_page(f"{IG}/media", [], None, IG_FIELDS),
         ],
     )
+    instagram_comment_scenarios(out)
+
+
+def instagram_comment_scenarios(out: Path) -> None:
+    """Comments: a first fetch with no profile request (two threads read, one over two pages,
+    nested replies including the account's own and a replies edge with a next page, an old media
+    outside the recheck window) and a re-read (new media, an edited and a deleted comment)."""
+    media = [
+        ig_media(
+            "18010000000000008",
+            "Winter ladder!",
+            pt("2026-10-27 12:00"),
+            "DBa8",
+            username="mvchess",
+        ),
+        ig_media(
+            "18010000000000005",
+            "4-1 at the Kent open!",
+            pt("2026-10-24 17:30"),
+            "DBa5",
+            username="mvchess",
+        ),
+        ig_media(
+            "18010000000000001", "Summer camp", pt("2026-10-10 10:00"), "DBa1", username="mvchess"
+        ),
+    ]
+    m8, m5 = media[0]["id"], media[1]["id"]
+    thanks = ig_comment("17990000000000013", "Thank you!", pt("2026-10-27 14:00"), "mvchess")
+    also = ig_comment("17990000000000014", "Same here", pt("2026-10-27 15:00"), "kent_fan_2")
+    first = ig_comment(
+        "17990000000000011", "Love this!", pt("2026-10-27 13:00"), "maple_mom", [thanks, also]
+    )
+    second = ig_comment("17990000000000012", "Count me in", pt("2026-10-27 12:30"), "rook_dad")
+    late = ig_comment("17990000000000017", "See you there", pt("2026-10-27 16:30"), "mvchess")
+    third = ig_comment(
+        "17990000000000015",
+        "Which room?",
+        pt("2026-10-27 12:10"),
+        "pawnstar",
+        [ig_comment("17990000000000016", "C210", pt("2026-10-27 12:20"), "mvchess")],
+        replies_after="QVFIUnJlcGx5Mg",
+    )
+    write_cassette(
+        out / "instagram/comments.yaml",
+        [
+            graph_page(f"{IG}/media", media, None, IG_FIELDS),
+            graph_page(f"{m8}/comments", [first, second], "QVFIUmlnY29tbTI", IG_COMMENT_FIELDS),
+            graph_page(f"{m8}/comments", [third], None, IG_COMMENT_FIELDS),
+            graph_get(f"{third['id']}/replies", {"data": [late]}),
+            graph_page(f"{m5}/comments", [], None, IG_COMMENT_FIELDS),
+        ],
+    )
+    newer = ig_media(
+        "18010000000000009", "Bus to state", pt("2026-10-28 07:00"), "DBa9", username="mvchess"
+    )
+    edited = {**first, "text": "Love this so much!"}
+    write_cassette(
+        out / "instagram/comments_recheck.yaml",
+        [
+            graph_page(f"{IG}/media", [newer, *media], None, IG_FIELDS),
+            graph_page(f"{newer['id']}/comments", [], None, IG_COMMENT_FIELDS),
+            graph_page(
+                f"{m8}/comments",
+                [edited, {**third, "replies": {"data": [third["replies"]["data"][0], late]}}],
+                None,
+                IG_COMMENT_FIELDS,
+            ),
+            graph_page(f"{m5}/comments", [], None, IG_COMMENT_FIELDS),
+        ],
+    )
 
 
 CHESS_FEED = "https://blogs.mvsd.k12.wa.us/chess/feed"
@@ -589,6 +938,84 @@ def blog_scenarios(out: Path) -> None:
             ),
         ],
     )
+    blog_comment_scenarios(out, e[:2], sub)
+
+
+CHESS_SITE = "https://blogs.mvsd.k12.wa.us/chess"
+
+
+def blog_comment_scenarios(out: Path, e: list[dict[str, str]], sub: str) -> None:
+    """Comments on the chess blog (tests patch the clock to 2026-10-26 12:00 UTC and use
+    comments_recheck_days=2, so only entry 105 is inside the recheck window)."""
+    p105, p104 = e[0], e[1]
+    feed_comments = [
+        {
+            "id": f"{p105['id']}#comment-31",
+            "title": "By: Coach Alvarez",
+            "link": f"{p105['link']}#comment-31",
+            "author": "Coach Alvarez",
+            "published": pt("2026-10-25 08:00"),
+            "updated": pt("2026-10-25 08:00"),
+            "html": "<p>Next meet is November 7.</p>",
+            "in_reply_to": f"{p105['id']}#comment-30",
+        },
+        {
+            "id": f"{p105['id']}#comment-30",
+            "title": "By: Chess Parent",
+            "link": f"{p105['link']}#comment-30",
+            "author": "Chess Parent",
+            "published": pt("2026-10-25 07:45"),
+            "updated": pt("2026-10-25 07:45"),
+            "html": "<p>Congrats! When is the <em>next</em> meet?</p>",
+            "in_reply_to": p105["id"],
+        },
+        {
+            "id": f"{p104['id']}#comment-29",
+            "title": "By: Kent Fan",
+            "link": f"{p104['link']}#comment-29",
+            "author": "Kent Fan",
+            "published": pt("2026-10-22 10:00"),
+            "updated": pt("2026-10-22 10:00"),
+            "html": "<p>Which room?</p>",
+            "in_reply_to": p104["id"],
+        },
+    ]
+    posts_feed = atom_feed(CHESS_FEED, "MV Chess", sub, e)
+    write_cassette(
+        out / "blog/comments_feed.yaml",
+        [
+            feed_get(CHESS_FEED, posts_feed),
+            feed_get(
+                f"{CHESS_SITE}/comments/feed/atom/",
+                atom_comments_feed(f"{CHESS_SITE}/comments/feed/atom/", "MV Chess", feed_comments),
+            ),
+        ],
+    )
+    api = f"{CHESS_SITE}/wp-json/"
+    c30 = wp_comment(
+        30, 105, p105["link"], "<p>Congrats! When is the next meet?</p>", pt("2026-10-25 07:45")
+    )
+    c31 = wp_comment(
+        31,
+        105,
+        p105["link"],
+        "<p>Next meet is November 7.</p>",
+        pt("2026-10-25 08:00"),
+        parent=30,
+        author_name="Coach Alvarez",
+        author=2,
+    )
+    c29 = wp_comment(
+        29, 104, p104["link"], "<p>Which room?</p>", pt("2026-10-22 10:00"), author_name="Kent Fan"
+    )
+    write_cassette(
+        out / "blog/comments_rest.yaml",
+        [
+            feed_get(CHESS_FEED, posts_feed, Link=f'<{api}>; rel="https://api.w.org/"'),
+            wp_comments_get(api, [c31, c30, c29]),  # new: the first read, newest first
+            wp_comments_get(api, [c31, c30]),  # ?post=105: the recent entry's whole thread
+        ],
+    )
 
 
 # --- demo cassettes (Maple Valley School District) ------------------------------------------
@@ -651,14 +1078,52 @@ def demo(out: Path) -> None:
         out / "demo/reddit.yaml",
         [
             reddit_token(),
-            reddit_about(
-                s,
-                "Jefferson High Robotics (Team 4911)",
-                "Club news for FRC Team 4911 at Jefferson High School, Maple Valley. "
-                "Faculty sponsor: Mr. Becker.",
-            ),
             reddit_page(s, reddit[:3], after="t3_1r3b7x"),
             reddit_page(s, reddit[3:], after=None),
+            # the account monitors comments: the subreddit's comment listing, newest first
+            reddit_comments_page(
+                s,
+                [
+                    reddit_comment(
+                        s,
+                        "1r3b7x",
+                        "m9k2x1",
+                        "Thanks, the gym made pickup so much easier.",
+                        pt("2026-11-07 10:12"),
+                        author="wreath_fan_mv",
+                        link_title="Wreath fundraiser pickup",
+                    ),
+                    reddit_comment(
+                        s,
+                        "1r3b7x",
+                        "m9k1q7",
+                        "Yes, doors by the main gym open at 9.",
+                        pt("2026-11-06 08:30"),
+                        parent="t1_m9k0z3",
+                        author="jhs_robotics_4911",
+                        distinguished="moderator",
+                        link_title="Wreath fundraiser pickup",
+                    ),
+                    reddit_comment(
+                        s,
+                        "1r3b7x",
+                        "m9k0z3",
+                        "Is pickup still at the main gym if it rains?",
+                        pt("2026-11-05 21:04"),
+                        author="mv_parent_2031",
+                        link_title="Wreath fundraiser pickup",
+                    ),
+                    reddit_comment(
+                        s,
+                        "1qzq4m",
+                        "m8z7c5",
+                        "Do we need to bring our own safety glasses or are there loaners?",
+                        pt("2026-10-26 18:20"),
+                        author="mv_parent_2031",
+                        link_title="Build season schedule",
+                    ),
+                ],
+            ),
         ],
     )
 
@@ -744,11 +1209,47 @@ def demo(out: Path) -> None:
                 ],
                 user=user,
             ),
+            # the account monitors replies: `to:JeffersonHSAthletics` recent search
+            x_search_page(
+                [
+                    x_reply(
+                        x_snowflake(pt("2026-11-04 15:20"), 9),
+                        "@JeffersonHSAthletics Good luck at state! Is there a spectator bus?",
+                        pt("2026-11-04 15:20"),
+                        conversation=t["t5"],
+                        parent=t["t5"],
+                        author_id="1601234567890100001",
+                        to_user=uid,
+                    ),
+                    x_reply(
+                        x_snowflake(pt("2026-10-31 08:05"), 9),
+                        "@JeffersonHSAthletics What a game. Congrats to the whole team!",
+                        pt("2026-10-31 08:05"),
+                        conversation=t["t4"],
+                        parent=t["t4b"],
+                        author_id="1601234567890100002",
+                        to_user=uid,
+                    ),
+                ],
+                [
+                    {"id": "1601234567890100001", "name": "MV XC Parent", "username": "mvxcparent"},
+                    {"id": "1601234567890100002", "name": "Jags Fan", "username": "JagsFan2027"},
+                ],
+            ),
         ],
     )
 
     page = "104857600012345"
+    night = fb_post(
+        page,
+        "122133344455566",
+        "Thank you to everyone who came to Family Movie Night! Photos are coming soon. "
+        "Information in this post may change. For official information, visit "
+        "maplevalleysd.org.",
+        pt("2026-11-14 10:00"),  # a Saturday: compliant on every count
+    )
     fb = [
+        night,
         fb_post(
             page,
             "122131415161718",
@@ -803,6 +1304,7 @@ def demo(out: Path) -> None:
             ),
             graph_page(f"{page}/posts", fb[:2], "QVFIUmRhTnB4TDNwNk9", FB_FIELDS),
             graph_page(f"{page}/posts", fb[2:], None, FB_FIELDS),
+            *demo_facebook_comments(page, night["id"], fb[1]["id"]),
         ],
     )
 
@@ -840,18 +1342,10 @@ def demo(out: Path) -> None:
     write_cassette(
         out / "demo/instagram.yaml",
         [
-            graph_get(
-                ig,
-                {
-                    "id": ig,
-                    "username": "jeffersonhs_art",
-                    "name": "Jefferson Art Club",
-                    "biography": "Jefferson High School Art Club 🎨 Student work from "
-                    "Ms. Rahman's studio classes.",
-                },
-            ),
+            # no user/biography request: this account's profile disclaimer does not count
             graph_page(f"{ig}/media", media[:2], "QVFIUnNVa0R5OHpVT1", IG_FIELDS),
             graph_page(f"{ig}/media", media[2:], None, IG_FIELDS),
+            *demo_instagram_comments(media[0]["id"], media[1]["id"]),
         ],
     )
 
@@ -903,8 +1397,119 @@ def demo(out: Path) -> None:
                 ),
                 ETag='"a41-2026-11-04"',
             ),
+            # the account monitors comments: WordPress's site-wide comments feed
+            feed_get(
+                f"{base}/comments/feed/atom/",
+                atom_comments_feed(
+                    f"{base}/comments/feed/atom/",
+                    "MVSD Library Blog",
+                    [
+                        {
+                            "id": f"{base}/?p=412#comment-88",
+                            "title": "By: Karen Liu",
+                            "link": f"{base}/2026/11/03/battle-of-the-books/#comment-88",
+                            "author": "Karen Liu",
+                            "published": pt("2026-11-04 16:05"),
+                            "updated": pt("2026-11-04 16:05"),
+                            "html": "<p>Yes! Teams can mix grades 6 through 8.</p>",
+                            "in_reply_to": f"{base}/?p=412#comment-87",
+                        },
+                        {
+                            "id": f"{base}/?p=412#comment-87",
+                            "title": "By: A library parent",
+                            "link": f"{base}/2026/11/03/battle-of-the-books/#comment-87",
+                            "author": "A library parent",
+                            "published": pt("2026-11-04 12:40"),
+                            "updated": pt("2026-11-04 12:40"),
+                            "html": "<p>Can a team mix sixth and eighth graders?</p>",
+                            "in_reply_to": f"{base}/?p=412",
+                        },
+                    ],
+                ),
+            ),
         ],
     )
+
+
+def demo_facebook_comments(page: str, night: str, breakfast: str) -> list[Ix]:
+    """The PTO page's comment threads read in the demo (the two posts within 7 days of the
+    newest): under the compliant movie-night post, a parent names a child with her class."""
+    parent = fb_comment(
+        page,
+        night,
+        "1290001",
+        "my daughter Emma Ruiz in Ms. Lee's 3rd grade can't wait for the next one!",
+        pt("2026-11-14 18:40"),
+        author=("Carmen Ruiz", "100089900000001"),
+    )
+    fun = fb_comment(
+        page,
+        night,
+        "1290002",
+        "What a fun night, thank you PTO volunteers!",
+        pt("2026-11-14 19:05"),
+        author=("Dale Hughes", "100089900000002"),
+    )
+    ours = fb_comment(
+        page,
+        night,
+        "1290003",
+        "Thanks for coming, everyone! More photos on Monday.",
+        pt("2026-11-14 20:15"),
+        author=("Maple Valley Middle School PTO", page),
+        parent=fun["id"],
+    )
+    muffins = fb_comment(
+        page,
+        breakfast,
+        "1280001",
+        "We'll bring blueberry muffins!",
+        pt("2026-11-12 15:00"),
+        author=("Priya Nair", "100089900000003"),
+    )
+    return [
+        graph_page(f"{night}/comments", [ours, fun, parent], None, FB_COMMENT_FIELDS),
+        graph_page(f"{breakfast}/comments", [muffins], None, FB_COMMENT_FIELDS),
+    ]
+
+
+def demo_instagram_comments(timelapse: str, mural: str) -> list[Ix]:
+    """The art club's comment threads read in the demo: harmless comments, the club replies."""
+    reply = ig_comment(
+        "17990000000000202",
+        "Thank you! Part 2 is next week.",
+        pt("2026-11-14 17:30"),
+        "jeffersonhs_art",
+    )
+    return [
+        graph_page(
+            f"{timelapse}/comments",
+            [
+                ig_comment(
+                    "17990000000000201",
+                    "This is so cool 😍",
+                    pt("2026-11-14 16:10"),
+                    "maple_valley_mom",
+                    [reply],
+                ),
+            ],
+            None,
+            IG_COMMENT_FIELDS,
+        ),
+        graph_page(
+            f"{mural}/comments",
+            [
+                ig_comment(
+                    "17990000000000203",
+                    "Can't wait to see it!",
+                    pt("2026-11-10 12:00"),
+                    "jags_fan_2027",
+                )
+            ],
+            None,
+            IG_COMMENT_FIELDS,
+        ),
+    ]
 
 
 # --- conversions of ../shared/realdata ------------------------------------------------------
@@ -954,26 +1559,6 @@ def realdata(out: Path, src: Path) -> None:
     ]:
         recording = json.loads((src / "reddit" / name).read_text(encoding="utf-8"))
         interactions = [_vcr_from_betamax(i) for i in recording["interactions"]]
-        if target == "realdata_spez_submissions.yaml":
-            # Not in the recording: the profile request this connector makes first (synthetic).
-            about = Ix(
-                "GET",
-                "https://oauth.reddit.com/user/spez/about",
-                {
-                    "kind": "t2",
-                    "data": {
-                        "name": "spez",
-                        "id": "1w72",
-                        "created_utc": 1118030400.0,
-                        "subreddit": {
-                            "display_name": "u_spez",
-                            "title": "spez",
-                            "public_description": "",
-                        },
-                    },
-                },
-            )
-            interactions.insert(1, about.as_vcr(ts(recording["recorded_at"] + "Z")))
         _dump(out / "reddit" / target, interactions)
 
     x_src = src / "x"
@@ -1025,11 +1610,9 @@ def realdata(out: Path, src: Path) -> None:
         ],
     )
     ig_src = src / "instagram"
-    user = Ix("GET", f"{GRAPH}/17841406338772941", {"id": "17841406338772941"})
-    _dump(
+    _dump(  # no user lookup: the connector reads the biography only when it counts
         out / "instagram/realdata_pyfacebook_medias.yaml",
         [
-            user.as_vcr(when),
             _body_ix(
                 "GET",
                 f"{GRAPH}/17841406338772941/media",
@@ -1052,8 +1635,58 @@ def build(out: Path, realdata_dir: Path | None) -> None:
     instagram_scenarios(out)
     blog_scenarios(out)
     demo(out)
+    follower_scenarios(out)
     if realdata_dir is not None and realdata_dir.is_dir():
         realdata(out, realdata_dir)
+
+
+def follower_scenarios(out: Path) -> None:
+    """Followers and members for the consent check (policy item 3): X followers over two pages
+    after the user lookup, Reddit approved users of a private subreddit, and X's 403 for an
+    access level without the follows lookup."""
+    from tests.support.cassette_kit import reddit_contributors, x_followers_page
+
+    people = [
+        ("1601000000000000001", "Maya Chen 🎨", "mayac_draws"),
+        ("1601000000000000002", "Jefferson Art Boosters", "jhsartboosters"),
+        ("1601000000000000003", "Kevin Ng", "kev_ng_photo"),
+    ]
+    write_cassette(
+        out / "x" / "followers.yaml",
+        [
+            x_user(XUSER["username"], XUID, XUSER["name"], XUSER["description"]),
+            x_followers_page(
+                XUID, people[:2], next_token="7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk"
+            ),
+            x_followers_page(XUID, people[2:]),
+        ],
+    )
+    forbidden = {
+        "client_id": "<CLIENT_ID>",
+        "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use "
+        "keys and tokens from a Twitter developer App that is attached to a Project.",
+        "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+        "title": "Client Forbidden",
+        "required_enrollment": "Appropriate Level of API Access",
+        "reason": "client-not-enrolled",
+        "type": "https://api.twitter.com/2/problems/client-forbidden",
+    }
+    write_cassette(
+        out / "x" / "followers_403.yaml",
+        [
+            x_user(XUSER["username"], XUID, XUSER["name"], XUSER["description"]),
+            Ix("GET", f"https://api.twitter.com/2/users/{XUID}/followers", forbidden, status=403),
+        ],
+    )
+    write_cassette(
+        out / "reddit" / "followers.yaml",
+        [
+            reddit_token(),
+            reddit_contributors(
+                SUB, [("t2_8h3k1m", "mayac_draws"), ("t2_9q2w7e", "chess_parent_42")]
+            ),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -21,17 +21,21 @@ def replay(
     initial_posts: int = 100,
     feed_url: str | None = None,
     path: Path | None = None,
+    account: dict[str, Any] | None = None,
     **settings: Any,
 ) -> FetchResult:
-    """Fetch `handle` with the real connector while replaying cassettes/<platform>/<name>.yaml."""
+    """Fetch `handle` with the real connector while replaying cassettes/<platform>/<name>.yaml.
+
+    `account`: more `ReplayAccount` fields (e.g. `{"comments": True}`)."""
     cls = CONNECTORS.get(platform)
     connector = cls(cls.Settings(**settings), offline=True)
-    account = ReplayAccount(
+    replay_account = ReplayAccount(
         id="acct-1",
         platform=platform,
         handle=handle,
         feed_url=feed_url,
         initial_posts=initial_posts,
+        **(account or {}),
     )
     with cassette(path or CASSETTES / platform / f"{name}.yaml"):
-        return connector.fetch(account, cursor, state)
+        return connector.fetch(replay_account, cursor, state)

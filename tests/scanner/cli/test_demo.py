@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import json
 import os
 import subprocess
@@ -46,7 +47,8 @@ def test_demo_twice_writes_findings_emails_and_report_once(tmp_path: Path) -> No
         )
         platforms = {r[0] for r in conn.execute(sa.text("SELECT DISTINCT platform FROM post"))}
         findings = conn.execute(sa.text("SELECT count(*) FROM finding")).scalar_one()
-    assert set(by_detector) == {"student_pii", "disclaimer", "posting_time"}, by_detector
+    assert set(by_detector) == {"student_pii", "disclaimer", "posting_time", "consent"}, by_detector
+    assert by_detector["consent"] == 1  # jhs-art's member list: one student without consent
     assert platforms == {"reddit", "x", "facebook", "instagram", "blog"}
     emails = sorted((out / "outbox").glob("*.eml"))
     assert emails
@@ -54,6 +56,41 @@ def test_demo_twice_writes_findings_emails_and_report_once(tmp_path: Path) -> No
     assert "privacy@mvsd.k12.wa.us" in recipients
     assert {"tbecker@mvsd.k12.wa.us", "lortega@mvsd.k12.wa.us"} <= recipients
     assert (out / "report.html").stat().st_size > 1000
+    follower = [p for p in emails if b"roster student 204512" in p.read_bytes()]
+    assert len(follower) == 1, "the follower finding is e-mailed once, by roster id"
+    message = email.message_from_bytes(follower[0].read_bytes(), policy=email.policy.default)
+    assert message["To"] == "arahman@mvsd.k12.wa.us"
+    plain = message.get_body(("plain",))  # type: ignore[attr-defined]
+    assert plain is not None
+    body = plain.get_content()
+    assert "Policy item 3" in body and "remove the follower" in body
+    for name in ("Maya", "Chen", "mayac", "Marcus", "Williams"):
+        assert name not in body
+    # issue 15: under the PTO page's compliant post, a parent's comment names a child
+    with engine.connect() as conn:
+        on_comments = conn.execute(
+            sa.text(
+                "SELECT p.external_id, f.detector, f.category, p.author_role FROM finding f "
+                "JOIN post p ON p.id = f.post_id WHERE p.kind = 'comment' "
+                "AND p.platform IN ('facebook', 'instagram')"
+            )
+        ).all()
+    assert [tuple(r) for r in on_comments] == [
+        ("122133344455566_1290001", "student_pii", "STUDENT_NAME", "other")
+    ]
+    pto = [
+        m
+        for m in (email.message_from_bytes(p.read_bytes()) for p in emails)
+        if m["To"] == "rdelgado@mvsd.k12.wa.us"
+    ]
+    body = "".join(
+        part.get_payload(decode=True).decode()
+        for m in pto
+        for part in m.walk()
+        if part.get_content_type() == "text/plain"
+    )
+    assert "comment_id=1290001" in body and "written by someone else" in body
+    assert "Emma" not in body and "Ruiz" not in body  # the child's name is masked
 
     second = run_demo(out)
     assert second.returncode == 0, second.stdout + second.stderr

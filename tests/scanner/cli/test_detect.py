@@ -122,3 +122,25 @@ def test_a_hostile_line_never_stops_the_lines_after_it(line: bytes, code: int) -
     assert "Traceback" not in err
     assert any(f["post_id"] == "after" and f["category"] == "STUDENT_NAME" for f in lines)
     assert exit_code == code
+
+
+def test_comments_by_others_get_the_pii_check_but_not_the_accounts_own_rules() -> None:
+    """Issue 15: `kind` and `author_role` per line; the disclaimer and posting-time rules bind
+    the account's own posts, the student-PII check applies to anyone's comment."""
+    text = "my daughter Emma Ruiz in Ms. Lee's 3rd grade can't wait"
+    during_class = "2026-10-06T17:30:00Z"  # a Tuesday, 10:30 in Maple Valley
+    lines = [
+        {"id": "c1", "text": text, "kind": "comment", "created_at": during_class},
+        {"id": "p1", "text": text, "created_at": during_class},
+        {"id": "c2", "text": text, "kind": "comment", "author_role": "account"},
+        {"id": "bad", "text": text, "kind": "story"},
+    ]
+    found, stderr, code = detect(b"".join(json.dumps(x).encode() + b"\n" for x in lines))
+    by_post: dict[str, set[str]] = {}
+    for f in found:
+        by_post.setdefault(f["post_id"], set()).add(f["detector"])
+    assert by_post["c1"] == {"student_pii"}
+    assert {"student_pii", "disclaimer", "posting_time"} <= by_post["p1"]
+    assert by_post["c2"] == {"student_pii"}  # the account's reply: no disclaimer demanded
+    assert "bad" not in by_post and 'line 4: kind is not "post" or "comment"' in stderr
+    assert code == 1

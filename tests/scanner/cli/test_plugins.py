@@ -26,6 +26,7 @@ BUILT_IN = {
     ("detector", "student_pii"): "detectors.pii:StudentPiiDetector",
     ("detector", "disclaimer"): "detectors.disclaimer:DisclaimerDetector",
     ("detector", "posting_time"): "detectors.posting_time:PostingTimeDetector",
+    ("detector", "acceptable_use"): "detectors.acceptable_use:AcceptableUseDetector",
 }
 
 
@@ -49,7 +50,7 @@ def test_plugins_json_lists_the_built_in_connectors_and_detectors() -> None:
     assert code == 0
     built_in = {(r["kind"], r["name"]): r for r in rows if r["source"] == "built-in"}
     assert {key: r["target"] for key, r in built_in.items()} == BUILT_IN
-    # built-ins first, in their registry order: five connectors, then three detectors
+    # built-ins first, in their registry order: five connectors, then four detectors
     assert [(r["kind"], r["name"]) for r in rows[: len(BUILT_IN)]] == list(BUILT_IN)
     assert all(r["describes"] for r in built_in.values())
     assert all(set(r) == {"kind", "name", "source", "target", "describes"} for r in rows)

@@ -112,7 +112,9 @@ def test_feed_urls_are_https_unless_the_account_allows_http(
 def test_a_handle_never_carries_a_password(tmp_path: Path) -> None:
     folder = write_config(
         tmp_path / "c",
-        accounts=[{"platform": "blog", "handle": "https://editor:pw-hunter2@blog.example.org/feed"}],
+        accounts=[
+            {"platform": "blog", "handle": "https://editor:pw-hunter2@blog.example.org/feed"}
+        ],
     )
     found = "\n".join(problems_of(folder))
     assert "accounts[0].handle: holds a user name or password" in found
