@@ -102,7 +102,8 @@ def read_replies(
         notes.append(_failure_note(exc, f"x @{name} replies", mapper))
         if not cursor_update:
             replies = []  # the new-replies search failed: nothing read, the cursor stays
-    result.posts.extend(cm.dedupe(_to_comments(replies, users, aliases, user_id, account.id)))
+    comments = _to_comments(replies, users, aliases, user_id, account.id, screen_name)
+    result.posts.extend(cm.dedupe(comments))
     result.complete_threads.extend(complete)
     result.notes.extend(notes)
     result.state = next_state(state, comment_threads=threads or None, **cursor_update)
@@ -208,8 +209,13 @@ def _to_comments(
     aliases: Mapping[str, str],
     user_id: str,
     account_id: str,
+    screen_name: str = "",
 ) -> list[Post]:
-    """One comment per edit history (the latest version), parents mapped to original ids."""
+    """One comment per edit history (the latest version), parents mapped to original ids.
+
+    A reply's text starts with the "@account" X adds to every reply to the account; it is
+    dropped, as X's own reader hides it ("Replying to @account"), so the account's own handle is
+    never judged as a name in a reply. Other mentions stay: they may be a student's handle."""
     latest: dict[str, dict[str, Any]] = {}
     known = dict(aliases)
     for tweet in tweets:
@@ -242,7 +248,7 @@ def _to_comments(
                 url=f"https://x.com/{path}/{tweet['id']}",
                 author=username,
                 created_at=snowflake_time(original) if edited or not created else created,
-                text=tweet_text(tweet, {}),
+                text=_without_reply_prefix(tweet_text(tweet, {}), screen_name),
                 edited_at=(created or snowflake_time(tweet["id"])) if edited else None,
                 raw={
                     "id": str(tweet["id"]),
@@ -258,3 +264,13 @@ def _to_comments(
             )
         )
     return out
+
+
+def _without_reply_prefix(text: str, screen_name: str) -> str:
+    """`text` without a leading "@screen_name" (X's reply prefix to the account)."""
+    prefix = f"@{screen_name}"
+    if screen_name and text[: len(prefix)].lower() == prefix.lower():
+        rest = text[len(prefix) :]
+        if not rest or not (rest[0].isalnum() or rest[0] == "_"):
+            return rest.lstrip()
+    return text

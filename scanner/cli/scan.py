@@ -82,7 +82,12 @@ def print_followers(results: list[FollowerResult]) -> None:
     table = Table(title="Followers and consent (policy item 3)")
     for col in ("account", "source", "followers", "students", "without consent", "status"):
         table.add_column(col)
+    # accounts with nothing to check get one line under the table, not a row each
+    idle = [r for r in results if r.ok and not r.checked and not r.source]
+    idle_ids = {r.account_id for r in idle}
     for r in results:
+        if r.account_id in idle_ids:
+            continue
         if r.ok:
             status = Text("ok" if r.checked else "not checked", style="green" if r.checked else "")
         else:
@@ -97,7 +102,14 @@ def print_followers(results: list[FollowerResult]) -> None:
             str(r.without_consent) if r.checked else "",
             status,
         )
-    console.print(table)
+    if len(idle) < len(results):
+        console.print(table)
+    if idle:
+        console.print(
+            f"Followers not checked on {', '.join(r.account_id for r in idle)}: "
+            "no follower source (the platform exposes none to the account's token here; "
+            "set members_csv on the account to check an exported member list)."
+        )
 
 
 def scan(

@@ -123,14 +123,14 @@ def test_replies_from_search_with_parents_edits_and_roles(fetch, clock):
     kinds = [p.kind for p in result.posts]
     assert kinds == ["post", "post", "comment", "comment", "comment", "comment"]
     replies = {p.text: p for p in result.posts if p.kind == "comment"}
-    congrats = replies["@MVChessClub Congrats to the whole team!"]
+    congrats = replies["Congrats to the whole team!"]  # X's "@account" reply prefix dropped
     assert congrats.parent_external_id == i["e"] and congrats.thread_external_id == i["e"]
     assert congrats.author == "MVChessParent" and congrats.author_role == "other"
     assert congrats.url == f"https://x.com/MVChessParent/status/{congrats.external_id}"
     edited = replies["@MVChessParent @MVChessClub Great games at Kent (fixed typo)"]
     assert edited.parent_external_id == congrats.external_id  # a reply to a reply
     assert edited.external_id == edited.raw["edit_history_tweet_ids"][0] and edited.edited_at
-    room = replies["@MVChessClub Which room?"]
+    room = replies["Which room?"]
     assert room.thread_external_id == i["d"]  # an older post: found by the to: search
     assert result.complete_threads == [i["e"]]
     newest = max(int(p.external_id) for p in result.posts if p.kind == "comment")
@@ -155,3 +155,19 @@ def test_reply_cap_notes_and_keeps_the_oldest(fetch, clock):
     assert len(replies) == 2
     assert any("capped at 2 per scan" in n for n in result.notes)
     assert result.complete_threads == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@MVChessClub Congrats!", "Congrats!"),
+        ("@mvchessclub congrats", "congrats"),  # handles are case-insensitive
+        ("@MVChessClubFan congrats", "@MVChessClubFan congrats"),  # another account
+        ("@maya_c22 @MVChessClub congrats", "@maya_c22 @MVChessClub congrats"),  # kept: a handle
+        ("Congrats @MVChessClub", "Congrats @MVChessClub"),
+    ],
+)
+def test_only_the_reply_prefix_to_the_account_is_dropped(text: str, expected: str) -> None:
+    from connectors.x_comments import _without_reply_prefix
+
+    assert _without_reply_prefix(text, "MVChessClub") == expected
