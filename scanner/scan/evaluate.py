@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors.base import Detector
-from scanner.records import DetectionContext, Post
+from scanner.records import AuthorRole, DetectionContext, Post, PostKind
 
 CATEGORIES = ("STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB")
 ALL = "ALL"
@@ -48,6 +48,10 @@ def _check_record(
         return "expected a JSON object"
     if not isinstance(rec.get("id"), str | int) or not isinstance(rec.get("text"), str):
         return 'needs "id" (string) and "text" (string)'
+    if rec.get("kind", PostKind.POST) not in tuple(PostKind):
+        return '"kind" must be "post" or "comment"'
+    if rec.get("author_role", AuthorRole.ACCOUNT) not in tuple(AuthorRole):
+        return '"author_role" must be "account" or "other"'
     size = len(rec["text"])
     for key in ("spans", "ignore"):
         items = rec.get(key, [])
@@ -110,6 +114,9 @@ def load_corpus(
 
 
 def _post(rec: dict) -> Post:
+    """A corpus record as a post (a comment is someone else's unless `author_role` says)."""
+    kind = str(rec.get("kind") or PostKind.POST)
+    default_role = AuthorRole.OTHER if kind == PostKind.COMMENT else AuthorRole.ACCOUNT
     return Post(
         platform=str(rec.get("platform") or "unknown"),
         account=str(rec.get("account") or ""),
@@ -118,6 +125,8 @@ def _post(rec: dict) -> Post:
         author=None,
         created_at=_DEFAULT_TIME,
         text=rec["text"],
+        kind=kind,
+        author_role=str(rec.get("author_role") or default_role),
     )
 
 
@@ -325,13 +334,13 @@ def evaluate(
     for key in sorted({k for r in records for k in r if k not in ("spans", "ignore")}):
         if key in label_fields:
             name = label_fields[key]
-            recs = [r for r in records if key in r]
+            recs = [r for r in records if key in r and detectors[name].info.judges(_post(r))]
             found = detectors[name].detect_batch([_post(r) for r in recs], ctx)
             cats = list(detectors[name].info.categories)
             report.labels[name] = _score_labels(recs, key, found, cats)
         elif key in flag_fields:
             name = flag_fields[key]
-            recs = [r for r in records if key in r]
+            recs = [r for r in records if key in r and detectors[name].info.judges(_post(r))]
             found = detectors[name].detect_batch([_post(r) for r in recs], ctx)
             report.flags[name] = _score_flags(recs, key, found)
         elif all(isinstance(r[key], bool) for r in records if key in r):

@@ -152,6 +152,30 @@ def test_evaluate_with_stub_detectors_and_render():
     assert "STUDENT_NAME" in out and "disclaimer" in out and "0.500" in out
 
 
+@pytest.mark.parametrize(
+    ("record", "scored"),
+    [
+        ({"kind": "comment"}, False),  # someone else's comment: not the account's disclaimer
+        ({"kind": "comment", "author_role": "account"}, False),  # nor the account's reply
+        ({"kind": "post"}, True),
+        ({}, True),
+    ],
+)
+def test_corpus_comments_are_scored_only_by_the_detectors_that_judge_them(record, scored):
+    rec = {"id": "1", "text": "Bake sale Friday!", "disclaimer_ok": False, **record}
+    report = evaluate([rec], {"disclaimer": StubDisclaimer()}, vanilla_model=None)
+    assert report.flags["disclaimer"].total == (1 if scored else 0)
+
+
+def test_a_corpus_kind_or_role_outside_the_contract_is_a_bad_line(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(
+        '{"id": "a", "text": "x", "kind": "story"}\n{"id": "b", "text": "x", "author_role": "me"}\n'
+    )
+    records, errors = load_corpus(path)
+    assert records == [] and "kind" in errors[0] and "author_role" in errors[1]
+
+
 def test_evaluate_notes_missing_detectors():
     report = evaluate([{"id": "1", "text": "x", "disclaimer_ok": True}], {}, vanilla_model=None)
     assert report.flags == {} and report.notes
