@@ -41,6 +41,7 @@ from scanner.records import (
     District,
     Finding,
     Post,
+    PostKind,
     bounded_for_detection,
 )
 
@@ -161,13 +162,22 @@ class StudentPiiDetector:
 
     def detect_batch(self, posts: Sequence[Post], ctx: DetectionContext) -> list[list[Finding]]:
         """One list of findings per post, spaCy run once over the batch (the account context
-        does not change what is student PII)."""
+        does not change what is student PII). A comment is read in a school context whatever
+        its own words: it answers a school account's post, which is its context."""
         del ctx
-        return self.detect_texts([post.text for post in posts])
+        return self.detect_texts(
+            [post.text for post in posts],
+            school_context=[post.kind == PostKind.COMMENT for post in posts],
+        )
 
-    def detect_texts(self, texts: Sequence[str]) -> list[list[Finding]]:
+    def detect_texts(
+        self, texts: Sequence[str], school_context: Sequence[bool] | None = None
+    ) -> list[list[Finding]]:
         """Findings for bare texts (what `detect_batch` does; used by eval and benchmarks).
 
+        `school_context[i]`: text i is known to stand in a school context (a comment under a
+        school account's post), so the stricter bar for posts with no school vocabulary
+        (`NON_SCHOOL_POST_THRESHOLD`) does not apply to it.
         A text longer than `CHUNK_CHARS` is analysed in pieces cut at whitespace, so spaCy's
         memory stays bounded and nothing after the first piece is missed.
         """
@@ -190,8 +200,9 @@ class StudentPiiDetector:
             self._analyzer, pieces, batch_size=self.settings.batch_size, n_process=n_process
         )
         out: list[list[Finding]] = [[] for _ in texts]
+        known = list(school_context or [False] * len(texts))
         for piece, res, (i, offset) in zip(pieces, results, owners, strict=True):
-            for f in self._findings(piece, res):
+            for f in self._findings(piece, res, known[i]):
                 if offset and f.start is not None and f.end is not None:
                     f = replace(f, start=f.start + offset, end=f.end + offset)
                 out[i].append(f)
@@ -207,8 +218,9 @@ class StudentPiiDetector:
         self._names.features(post, names)
         return post, names
 
-    def decide(self, text: str, results: list[Any]) -> list[Decided]:
-        """Every accepted candidate of one post (thresholds: fitted, or `min_score` if set)."""
+    def decide(self, text: str, results: list[Any], school_context: bool = False) -> list[Decided]:
+        """Every accepted candidate of one post (thresholds: fitted, or `min_score` if set);
+        `school_context`: the post is known to stand in a school context (see detect_texts)."""
         post, names = self.candidates(text, results)
         low = post.folded
         out: list[Decided] = []
@@ -231,7 +243,7 @@ class StudentPiiDetector:
                         CONTACT, res.start, res.end, CONTACT_SCORES[kind], CONTACT_EXPLAIN[kind]
                     )
                 )
-        accepted_names = self._decide_names(post, names, contact_spans)
+        accepted_names = self._decide_names(post, names, contact_spans, school_context)
         out.extend(accepted_names)
         spans = [(d.start, d.end) for d in accepted_names]
         dobs = dob_candidates(post, contact_spans)
@@ -264,7 +276,11 @@ class StudentPiiDetector:
         return model.threshold if configured is None else configured
 
     def _decide_names(
-        self, post: PostText, names: list[NameCandidate], blocked: list[tuple[int, int]]
+        self,
+        post: PostText,
+        names: list[NameCandidate],
+        blocked: list[tuple[int, int]],
+        school_context: bool = False,
     ) -> list[Decided]:
         model = self._models["name"]
         threshold = self._threshold(NAME, model)
@@ -281,7 +297,8 @@ class StudentPiiDetector:
                 out.append(Decided(NAME, cand.start, cand.end, 1.0, why, flags.restricted))
                 continue
             p = model.probability(cand.features)
-            if p >= (threshold if cand.school_post else max(threshold, NON_SCHOOL_POST_THRESHOLD)):
+            school = cand.school_post or school_context
+            if p >= (threshold if school else max(threshold, NON_SCHOOL_POST_THRESHOLD)):
                 reasons = model.reasons(cand.features, "name")
                 cue = f" ('{cand.cue}')" if cand.cue else ""
                 out.append(
@@ -291,10 +308,10 @@ class StudentPiiDetector:
                 )
         return out + _repeated_first_names(post, names, out)
 
-    def _findings(self, text: str, results: list[Any]) -> list[Finding]:
+    def _findings(self, text: str, results: list[Any], school_context: bool) -> list[Finding]:
         findings: list[Finding] = []
         severities = self.settings.severity
-        for d in self.decide(text, results):
+        for d in self.decide(text, results, school_context):
             severity = (
                 severities.restricted_student if d.restricted else getattr(severities, d.category)
             )

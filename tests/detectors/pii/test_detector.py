@@ -220,6 +220,25 @@ def test_batch_equals_one_by_one_and_keeps_order(pii_detector):
     assert [bool(f) for f in batch] == [False, True, False, True]
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Can someone tell Aiden Park his mom is waiting at the front office", "Aiden Park"),
+        ("@lily.nguyen08 thats u in the 2nd pic lol", "lily.nguyen"),  # the name in the handle
+    ],
+)
+def test_a_comment_stands_in_its_posts_school_context(pii_detector, text, name):
+    """Issue 15: a comment answers a school account's post, so a name in it is judged in a
+    school context even when the comment itself has no school word (as a bare post it is not)."""
+    from dataclasses import replace
+
+    as_post = post(text)
+    as_comment = replace(as_post, kind="comment", author_role="other")
+    [on_post, on_comment] = pii_detector.detect_batch([as_post, as_comment], DetectionContext())
+    assert [text[f.start : f.end] for f in on_comment] == [name]
+    assert on_post == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
