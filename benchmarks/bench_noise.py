@@ -120,7 +120,9 @@ def score(
     return figures, noise
 
 
-def run_ours(texts: list[str], chunk: int) -> tuple[list[list[Span]], float, float]:
+def run_ours(
+    texts: list[str], chunk: int, as_comments: bool = False
+) -> tuple[list[list[Span]], float, float]:
     """Our detector's spans per text, seconds to build it and seconds to detect."""
     start = time.perf_counter()
     from detectors.pii import StudentPiiDetector
@@ -130,7 +132,8 @@ def run_ours(texts: list[str], chunk: int) -> tuple[list[list[Span]], float, flo
     built = time.perf_counter()
     preds: list[list[Span]] = []
     for i in range(0, len(texts), chunk):
-        for findings in detector.detect_texts(texts[i : i + chunk]):
+        part = texts[i : i + chunk]
+        for findings in detector.detect_texts(part, school_context=[as_comments] * len(part)):
             preds.append(
                 [
                     (f.start, f.end, f.category)
@@ -149,6 +152,11 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=0, metavar="N", help="print N noise spans")
     parser.add_argument("--no-vanilla", action="store_true", help="skip vanilla Presidio")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--as-comments",
+        action="store_true",
+        help="read every tweet as a comment under a school account's post (school context)",
+    )
     args = parser.parse_args()
 
     if not args.conll.is_file():
@@ -161,11 +169,12 @@ def main() -> int:
         tweets = tweets[: args.tweets]
     texts = [t.text for t in tweets]
 
-    ours_preds, build_s, detect_s = run_ours(texts, args.chunk)
+    ours_preds, build_s, detect_s = run_ours(texts, args.chunk, args.as_comments)
     ours, noise = score(tweets, ours_preds, build_s + detect_s)
     ours["seconds_detect_only"] = round(detect_s, 2)
     report: dict = {
         "corpus": args.conll.name,
+        "read_as": "comments" if args.as_comments else "posts",
         "tweets": len(tweets),
         "per_spans": sum(len(t.persons) for t in tweets),
         "model": MODEL,
