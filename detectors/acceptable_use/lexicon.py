@@ -41,6 +41,8 @@ WORD_CLASSES = (
     "competition",
     "hyperbole_verb",
     "send_object",
+    "weapon",
+    "when",
 )
 LISTS = CATEGORY_LISTS + WORD_CLASSES
 SEVERITIES = ("high", "medium", "low")

@@ -100,6 +100,94 @@ def test_false_friends_do_not_fire(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # self-harm: wanting to die, burden, hopelessness, goodbye, self-injury, slang
+        ("honestly i just want it all to end", "self_harm"),
+        ("i hope i don't wake up tomorrow", "self_harm"),
+        ("i feel like such a burden to my family", "self_harm"),
+        ("everyone would be happier without me", "self_harm"),
+        ("i can't do this anymore", "self_harm"),
+        ("life isn't worth living", "self_harm"),
+        ("what's the point anymore", "self_harm"),
+        ("this is goodbye. i love you all", "self_harm"),
+        ("by the time you read this i'll be gone", "self_harm"),
+        ("would anyone even notice if i disappeared", "self_harm"),
+        ("started cutting again", "self_harm"),
+        ("my sister has been cutting herself", "self_harm"),
+        ("gonna unalive myself fr", "self_harm"),
+        ("thinking about sewerslide", "self_harm"),
+        ("i've been having suicidal thoughts", "self_harm"),
+        ("im worthless", "self_harm"),
+        # threats: veiled, conditional, against the school, weapon + place or time
+        ("you won't make it to Friday", "threat"),
+        ("your days are numbered", "threat"),
+        ("sleep with one eye open", "threat"),
+        ("everyone who laughed at me will pay", "threat"),
+        ("people are gonna get hurt tomorrow", "threat"),
+        ("don't come to school on Monday", "threat"),
+        ("bringing my dad's gun tomorrow", "threat"),
+        ("got a knife in my backpack", "threat"),
+        ("imma fuck you up", "threat"),
+        ("I'll burn this school down", "threat"),
+        ("catch these hands", "threat"),
+        # harassment: body shaming, exclusion, telling someone to die, slurs, more names
+        ("you look like a whale", "harassment"),
+        ("your face is so disgusting", "harassment"),
+        ("nobody wants you here", "harassment"),
+        ("no one wants to sit with you", "harassment"),
+        ("you have no friends", "harassment"),
+        ("go hang yourself", "harassment"),
+        ("i hope you die", "harassment"),
+        ("just die already", "harassment"),
+        ("you clown", "harassment"),
+        # profanity: abbreviations and spellings
+        ("i'm tired af", "profanity"),
+        ("gtfo", "profanity"),
+        ("idgaf", "profanity"),
+        ("this is fkn nonsense", "profanity"),
+        ("what tf", "profanity"),
+        ("fml", "profanity"),
+        ("phucking ridiculous", "profanity"),
+    ],
+)
+def test_new_kinds_fire(text: str, category: str) -> None:
+    assert category in cats(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm dead 😂😂 that assembly skit",
+        "this exam is killing me lol",
+        "dying to see you all at homecoming!",
+        "Break a leg to the cast of Grease!",
+        "Last one out, kill the lights please",
+        "Bomb pops for everyone at field day!",
+        "The Killers concert was insane",
+        "Hunting season opener is Saturday",
+        "Mental health awareness: if someone says 'I want to die', listen.",
+        "Warning signs of self-harm include talking about being a burden.",
+        "I can't go on the field trip Friday",
+        "I can't keep going to practice at 6am",
+        "I'll cut you some slack this time",
+        "my kid is gonna knock out that science fair project",
+        "watch out for ice in the parking lot tomorrow",
+        "we're bringing the knife set to the culinary class",
+        "The pig roast fundraiser is Sunday",
+        "the clown at the carnival was great",
+        "Nobody wants to miss the pep rally!",
+        "lmao the mascot fell over",
+        "Go Hornets, AFJROTC cadets marched in the parade",
+        "I don't wanna die on this hill",
+        "I could just die, that picture of her in her cap and gown!",
+    ],
+)
+def test_new_false_friends_do_not_fire(text: str) -> None:
+    assert cats(text) == set()
+
+
+@pytest.mark.parametrize(
     ("text", "span"),
     [
         ("ok this is bullshit honestly", "bullshit"),
