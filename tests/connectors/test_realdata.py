@@ -12,6 +12,13 @@ from tests.support.paths import CASSETTES
 from tests.support.replay import replay
 
 
+def offline_reddit():  # type: ignore[no-untyped-def]
+    """The connector's own praw client for replays: placeholder credentials, never a secret."""
+    from connectors.reddit import RedditConnector
+
+    return RedditConnector(RedditConnector.Settings(), offline=True)._client()
+
+
 def test_praw_user_submissions_listing():
     result = replay("reddit", "realdata_spez_submissions", "u/spez")
     assert len(result.posts) == 100
@@ -45,16 +52,9 @@ def test_praw_user_submissions_listing():
     ],
 )
 def test_praw_edited_and_deleted_submission(name, deleted, edited, text):
-    import praw
-
     from connectors.reddit import _to_post
 
-    reddit = praw.Reddit(
-        client_id="replay",
-        client_secret="replay",
-        user_agent="district-post-scanner/0.1 test",
-        check_for_updates=False,
-    )
+    reddit = offline_reddit()
     with cassette(CASSETTES / "reddit" / f"{name}.yaml"):
         submission = reddit.submission("4b1tfm")
         submission._fetch()
@@ -110,16 +110,9 @@ def test_python_facebook_instagram_medias():
 
 def test_praw_recorded_comment_tree_as_comments():
     """praw's recorded `/comments/4b1tfm` tree: a deleted top-level comment with a reply."""
-    import praw
-
     from connectors.reddit_comments import to_comment
 
-    reddit = praw.Reddit(
-        client_id="replay",
-        client_secret="replay",
-        user_agent="district-post-scanner/0.1 test",
-        check_for_updates=False,
-    )
+    reddit = offline_reddit()
     with cassette(CASSETTES / "reddit" / "realdata_submission_edit.yaml"):
         submission = reddit.submission("4b1tfm")
         submission._fetch()
