@@ -3,7 +3,6 @@ obfuscation, district list edits, bounded work on huge input, the frozen test se
 
 from __future__ import annotations
 
-import hashlib
 import time
 from datetime import UTC, datetime
 
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 from detectors import DETECTORS
 from detectors.acceptable_use import AcceptableUseDetector, AcceptableUseSettings
 from scanner.records import Category, DetectionContext, District, Post, Severity
+from tests.support.frozen import listed, sha256_of
 from tests.support.paths import DATA
 
 DETECTOR = AcceptableUseDetector(AcceptableUseSettings(), District())
@@ -281,7 +281,6 @@ def test_huge_input_is_bounded() -> None:
 
 def test_frozen_test_set_is_unchanged() -> None:
     folder = DATA / "acceptable_use"
-    lines = (folder / "SHA256SUMS").read_text().splitlines()
-    assert lines, "SHA256SUMS lists the frozen files"
-    for digest, name in (line.split() for line in lines):
-        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    expected = listed(folder)
+    assert expected, "SHA256SUMS lists the frozen files"
+    assert {name: sha256_of(folder / name) for name in expected} == expected

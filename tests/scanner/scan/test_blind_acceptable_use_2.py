@@ -6,10 +6,9 @@ The shape checks parse each line but never print text: a failure names ids and f
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 
+from tests.support.frozen import listed, sha256_of
 from tests.support.paths import DATA
 
 CORPUS_DIR = DATA / "blind_acceptable_use_2"
@@ -17,24 +16,6 @@ CORPUS = CORPUS_DIR / "acceptable_use.jsonl"
 DOCS = {"SHA256SUMS", "README.md"}  # about the corpus, not frozen
 LABELS = {"profanity", "harassment", "threat", "self_harm"}
 KEYS = {"id", "kind", "author_role", "text", "acceptable_use"}
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def listed() -> dict[str, str]:
-    """File name -> expected digest, from `sha256sum` output ("<hex>  <name>" per line)."""
-    sums = {}
-    for line in (CORPUS_DIR / "SHA256SUMS").read_text(encoding="ascii").splitlines():
-        if line.strip():
-            digest, name = line.split(maxsplit=1)
-            sums[name.lstrip("*")] = digest.lower()
-    return sums
 
 
 def records() -> list[dict]:
@@ -48,7 +29,7 @@ def records() -> list[dict]:
 
 
 def test_sha256sums_lists_every_corpus_file() -> None:
-    sums = listed()
+    sums = listed(CORPUS_DIR)
     assert set(sums) == {"acceptable_use.jsonl"}
     on_disk = {p.name for p in CORPUS_DIR.iterdir() if p.is_file() and p.name not in DOCS}
     assert on_disk == set(sums)
@@ -56,7 +37,7 @@ def test_sha256sums_lists_every_corpus_file() -> None:
 
 
 def test_blind_corpus_matches_sha256sums() -> None:
-    expected = listed()
+    expected = listed(CORPUS_DIR)
     actual = {name: sha256_of(CORPUS_DIR / name) for name in expected}
     assert actual == expected, "the frozen blind corpus was changed; restore it from git"
 

@@ -7,12 +7,11 @@ numbers and fields, never the text, so nobody working on the detectors sees its 
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 
 import pytest
 
+from tests.support.frozen import listed, sha256_of
 from tests.support.paths import DATA
 
 BLIND = DATA / "blind_comments"
@@ -24,24 +23,6 @@ PII_LABELS = {"STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB"}
 AUP_CATEGORIES = ("profanity", "harassment", "threat", "self_harm")
 PLATFORMS = {"facebook", "instagram", "x", "reddit", "blog"}
 ROLES = {"account", "other"}
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def listed() -> dict[str, str]:
-    """File name -> expected digest, from `sha256sum` output ("<hex>  <name>" per line)."""
-    sums = {}
-    for line in (BLIND / "SHA256SUMS").read_text(encoding="ascii").splitlines():
-        if line.strip():
-            digest, name = line.split(maxsplit=1)
-            sums[name.lstrip("*")] = digest.lower()
-    return sums
 
 
 def records(name: str) -> list[dict]:
@@ -58,7 +39,7 @@ def records(name: str) -> list[dict]:
 
 
 def test_sha256sums_lists_every_corpus_file() -> None:
-    sums = listed()
+    sums = listed(BLIND)
     assert set(sums) == {PII, AUP}
     on_disk = {p.name for p in BLIND.iterdir() if p.is_file() and p.name not in DOCS}
     assert on_disk == set(sums)
@@ -66,7 +47,7 @@ def test_sha256sums_lists_every_corpus_file() -> None:
 
 
 def test_blind_comments_match_sha256sums() -> None:
-    expected = listed()
+    expected = listed(BLIND)
     actual = {name: sha256_of(BLIND / name) for name in expected}
     assert actual == expected, "a frozen blind comments corpus was changed; restore it from git"
 

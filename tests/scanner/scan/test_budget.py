@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from scanner.config.loader import load_config
 from scanner.config.schema import Config
+from scanner.errors import ConfigError
 from scanner.records import DetectionContext, Finding, Post
 from scanner.scan import pipeline
 from scanner.scan.pipeline import Pipeline
@@ -81,5 +82,5 @@ def test_an_account_over_its_budget_defers_the_rest_and_the_next_account_runs(
 
 def test_the_budget_is_a_duration_in_the_schedule_block(tmp_path: Path) -> None:
     bad = write_config(tmp_path / "c", scanner_extra="schedule: {account_budget: soon}\n")
-    with pytest.raises(Exception, match="account_budget"):
+    with pytest.raises(ConfigError, match="account_budget"):
         load_config(bad)
