@@ -301,6 +301,17 @@ def tweet(
     }
 
 
+def x_meta(tweets: list[dict[str, Any]], next_token: str | None) -> dict[str, Any]:
+    """The `meta` of a v2 page of tweets: count, newest and oldest id, next token."""
+    meta: dict[str, Any] = {"result_count": len(tweets)}
+    if tweets:
+        meta["newest_id"] = max(tweets, key=lambda t: int(t["id"]))["id"]
+        meta["oldest_id"] = min(tweets, key=lambda t: int(t["id"]))["id"]
+    if next_token:
+        meta["next_token"] = next_token
+    return meta
+
+
 def x_tweets_page(
     uid: str,
     tweets: list[dict[str, Any]],
@@ -309,13 +320,7 @@ def x_tweets_page(
     user: dict[str, Any] | None = None,
     media: list[dict[str, Any]] | None = None,
 ) -> Ix:
-    meta: dict[str, Any] = {"result_count": len(tweets)}
-    if tweets:
-        meta["newest_id"] = max(tweets, key=lambda t: int(t["id"]))["id"]
-        meta["oldest_id"] = min(tweets, key=lambda t: int(t["id"]))["id"]
-    if next_token:
-        meta["next_token"] = next_token
-    body: dict[str, Any] = {"meta": meta}
+    body: dict[str, Any] = {"meta": x_meta(tweets, next_token)}
     if tweets:
         body = {"data": tweets, **body}
         includes: dict[str, Any] = {}
@@ -364,13 +369,7 @@ def x_search_page(
     next_token: str | None = None,
 ) -> Ix:
     """One page of `GET /2/tweets/search/recent` (expansions=author_id)."""
-    meta: dict[str, Any] = {"result_count": len(tweets)}
-    if tweets:
-        meta["newest_id"] = max(tweets, key=lambda t: int(t["id"]))["id"]
-        meta["oldest_id"] = min(tweets, key=lambda t: int(t["id"]))["id"]
-    if next_token:
-        meta["next_token"] = next_token
-    body: dict[str, Any] = {"meta": meta}
+    body: dict[str, Any] = {"meta": x_meta(tweets, next_token)}
     if tweets:
         body = {"data": tweets, "includes": {"users": users or []}, **body}
     return Ix("GET", f"{X_API}/tweets/search/recent", body, headers=x_rate(449))
