@@ -115,6 +115,19 @@ class AuthorRole(StrEnum):
     OTHER = "other"
 
 
+def kind_and_role(kind: object = None, role: object = None) -> tuple[str, str]:
+    """The `kind` and `author_role` of an input line (`scanner detect`, `scanner eval`): a post
+    by default, and a comment is someone else's unless the line says the account wrote it.
+    ValueError (naming the field) for anything else, the followers stand-in included."""
+    kind = kind or PostKind.POST
+    if kind not in (PostKind.POST, PostKind.COMMENT):
+        raise ValueError('kind is not "post" or "comment"')
+    role = role or (AuthorRole.OTHER if kind == PostKind.COMMENT else AuthorRole.ACCOUNT)
+    if role not in tuple(AuthorRole):
+        raise ValueError('author_role is not "account" or "other"')
+    return str(kind), str(role)
+
+
 @dataclass(frozen=True)
 class Post:
     """One post (or comment) as the reader sees it, normalised across platforms.

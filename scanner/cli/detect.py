@@ -22,7 +22,7 @@ from scanner.cli.common import (
 )
 from scanner.config.schema import Config
 from scanner.errors import InputError
-from scanner.records import AuthorRole, Post, PostKind, bounded_for_detection
+from scanner.records import Post, bounded_for_detection, kind_and_role
 from scanner.scan.wiring import build_detectors, detection_context
 
 BATCH = 1000  # large enough for the PII detector to use both cores
@@ -59,15 +59,10 @@ def parse_line(raw: bytes, lineno: int) -> Post | None:
             raise BadLine(f"line {lineno}: created_at is not an ISO-8601 time; skipped") from None
         if when.tzinfo is None:
             raise BadLine(f"line {lineno}: created_at has no time zone; skipped")
-    kind = obj.get("kind") or PostKind.POST
-    if kind not in tuple(PostKind):
-        raise BadLine(f'line {lineno}: kind is not "post" or "comment"; skipped')
-    # a comment is someone else's unless the line says the account wrote it
-    role = obj.get("author_role") or (
-        AuthorRole.OTHER if kind == PostKind.COMMENT else AuthorRole.ACCOUNT
-    )
-    if role not in tuple(AuthorRole):
-        raise BadLine(f'line {lineno}: author_role is not "account" or "other"; skipped')
+    try:
+        kind, role = kind_and_role(obj.get("kind"), obj.get("author_role"))
+    except ValueError as exc:
+        raise BadLine(f"line {lineno}: {exc}; skipped") from None
     return Post(
         platform=str(obj.get("platform") or "unknown"),
         account=str(obj.get("account") or ""),
@@ -77,8 +72,8 @@ def parse_line(raw: bytes, lineno: int) -> Post | None:
         created_at=(when or datetime.now(UTC)).astimezone(UTC),
         text=bounded_for_detection(obj["text"]),
         raw={"created_at_known": when is not None},
-        kind=str(kind),
-        author_role=str(role),
+        kind=kind,
+        author_role=role,
     )
 
 

@@ -83,10 +83,9 @@ def print_followers(results: list[FollowerResult]) -> None:
     for col in ("account", "source", "followers", "students", "without consent", "status"):
         table.add_column(col)
     # accounts with nothing to check get one line under the table, not a row each
-    idle = [r for r in results if r.ok and not r.checked and not r.source]
-    idle_ids = {r.account_id for r in idle}
+    idle = [r.account_id for r in results if r.ok and not r.checked and not r.source]
     for r in results:
-        if r.account_id in idle_ids:
+        if r.account_id in idle:
             continue
         if r.ok:
             status = Text("ok" if r.checked else "not checked", style="green" if r.checked else "")
@@ -106,7 +105,7 @@ def print_followers(results: list[FollowerResult]) -> None:
         console.print(table)
     if idle:
         console.print(
-            f"Followers not checked on {', '.join(r.account_id for r in idle)}: "
+            f"Followers not checked on {', '.join(idle)}: "
             "no follower source (the platform exposes none to the account's token here; "
             "set members_csv on the account to check an exported member list)."
         )

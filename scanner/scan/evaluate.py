@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors.base import Detector
-from scanner.records import AuthorRole, DetectionContext, Post, PostKind
+from scanner.records import DetectionContext, Post, kind_and_role
 
 CATEGORIES = ("STUDENT_NAME", "STUDENT_ID", "STUDENT_CONTACT", "STUDENT_DOB")
 ALL = "ALL"
@@ -48,10 +48,10 @@ def _check_record(
         return "expected a JSON object"
     if not isinstance(rec.get("id"), str | int) or not isinstance(rec.get("text"), str):
         return 'needs "id" (string) and "text" (string)'
-    if rec.get("kind", PostKind.POST) not in tuple(PostKind):
-        return '"kind" must be "post" or "comment"'
-    if rec.get("author_role", AuthorRole.ACCOUNT) not in tuple(AuthorRole):
-        return '"author_role" must be "account" or "other"'
+    try:
+        kind_and_role(rec.get("kind"), rec.get("author_role"))
+    except ValueError as exc:
+        return str(exc)
     size = len(rec["text"])
     for key in ("spans", "ignore"):
         items = rec.get(key, [])
@@ -115,8 +115,7 @@ def load_corpus(
 
 def _post(rec: dict) -> Post:
     """A corpus record as a post (a comment is someone else's unless `author_role` says)."""
-    kind = str(rec.get("kind") or PostKind.POST)
-    default_role = AuthorRole.OTHER if kind == PostKind.COMMENT else AuthorRole.ACCOUNT
+    kind, role = kind_and_role(rec.get("kind"), rec.get("author_role"))
     return Post(
         platform=str(rec.get("platform") or "unknown"),
         account=str(rec.get("account") or ""),
@@ -126,7 +125,7 @@ def _post(rec: dict) -> Post:
         created_at=_DEFAULT_TIME,
         text=rec["text"],
         kind=kind,
-        author_role=str(rec.get("author_role") or default_role),
+        author_role=role,
     )
 
 
@@ -309,11 +308,13 @@ def evaluate(
     """Score every span detector, vanilla Presidio and every flag detector on the corpus
     records (the detectors were built with the district's resources already)."""
     ctx = ctx or DetectionContext()
+    posts = [_post(r) for r in records]
     pii_recs = [r for r in records if "spans" in r]
+    pii_posts = [p for r, p in zip(records, posts, strict=True) if "spans" in r]
     report = EvalReport(records=len(records), pii_records=len(pii_recs), pii={})
     span_detectors = {n: d for n, d in detectors.items() if d.info.eval_spans}
     for name, detector in span_detectors.items() if pii_recs else ():
-        found = detector.detect_batch([_post(r) for r in pii_recs], ctx)
+        found = detector.detect_batch(pii_posts, ctx)
         preds = [
             [(f.start, f.end, f.category) for f in fs if f.start is not None and f.end is not None]
             for fs in found
@@ -332,17 +333,20 @@ def evaluate(
         d.info.eval_labels_field: n for n, d in detectors.items() if d.info.eval_labels_field
     }
     for key in sorted({k for r in records for k in r if k not in ("spans", "ignore")}):
-        if key in label_fields:
-            name = label_fields[key]
-            recs = [r for r in records if key in r and detectors[name].info.judges(_post(r))]
-            found = detectors[name].detect_batch([_post(r) for r in recs], ctx)
-            cats = list(detectors[name].info.categories)
-            report.labels[name] = _score_labels(recs, key, found, cats)
-        elif key in flag_fields:
-            name = flag_fields[key]
-            recs = [r for r in records if key in r and detectors[name].info.judges(_post(r))]
-            found = detectors[name].detect_batch([_post(r) for r in recs], ctx)
-            report.flags[name] = _score_flags(recs, key, found)
+        scored = label_fields.get(key) or flag_fields.get(key)
+        if scored is not None:  # the lines with `key` that the detector judges
+            judged = [
+                (r, p)
+                for r, p in zip(records, posts, strict=True)
+                if key in r and detectors[scored].info.judges(p)
+            ]
+            recs = [r for r, _ in judged]
+            found = detectors[scored].detect_batch([p for _, p in judged], ctx)
+            if key in label_fields:
+                cats = list(detectors[scored].info.categories)
+                report.labels[scored] = _score_labels(recs, key, found, cats)
+            else:
+                report.flags[scored] = _score_flags(recs, key, found)
         elif all(isinstance(r[key], bool) for r in records if key in r):
             report.notes.append(f"records have {key} but no detector is scored on it")
     return report
