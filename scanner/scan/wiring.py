@@ -10,7 +10,7 @@ from typing import Any
 
 from connectors import CONNECTORS
 from connectors.base import Connector, FetchResult
-from detectors import DETECTORS, consent
+from detectors import DETECTORS
 from detectors.base import Detector
 from scanner.config.keys import ensure_local_key
 from scanner.config.schema import AccountConfig, Config
@@ -92,10 +92,7 @@ def comment_action(platform: str) -> str:
 
 
 def detector_info(name: str) -> DetectorInfo:
-    """What the detector registered as `name` declares (`UNKNOWN_DETECTOR` if none is); the
-    follower consent check (not a post detector) declares its own."""
-    if name == consent.NAME:
-        return consent.INFO
+    """What the detector registered as `name` declares (`UNKNOWN_DETECTOR` if none is)."""
     try:
         return DETECTORS.get(name).info
     except RegistryError:
