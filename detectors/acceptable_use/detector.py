@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from detectors.acceptable_use.lexicon import (
     CATEGORY_LISTS,
@@ -78,6 +78,7 @@ class AcceptableUseSettings(DetectorSettings):
         "replace entries",
     )
     max_findings_per_post: int = Field(50, ge=1, le=10_000)
+    _compiled: Lexicon = PrivateAttr()
 
     @field_validator("lists")
     @classmethod
@@ -92,14 +93,15 @@ class AcceptableUseSettings(DetectorSettings):
     @model_validator(mode="after")
     def _compiles(self) -> AcceptableUseSettings:
         try:
-            self.lexicon()
+            self._compiled = Lexicon.build(self.lists, self.severity.model_dump(mode="json"))
         except LexiconError as exc:
             raise ValueError(str(exc)) from None
         return self
 
     def lexicon(self) -> Lexicon:
-        """The compiled lists with these edits and severities."""
-        return Lexicon.build(self.lists, self.severity.model_dump(mode="json"))
+        """The compiled lists with these edits and severities (compiled once, when the
+        settings were validated: the detector reuses it instead of compiling again)."""
+        return self._compiled
 
 
 @dataclass(frozen=True)
@@ -158,11 +160,11 @@ class AcceptableUseDetector:
         text = text[:MAX_DETECT_CHARS]
         words = words_of(text, self._known, self.lexicon.single_words)
         out: list[Finding] = []
-        self._sentences: dict[int, set[str]] = {}
+        sentences: dict[int, set[str]] = {}  # per call, never on self: one detector, many threads
         for w in words:
-            self._sentences.setdefault(w.sentence, set()).add(w.form)
+            sentences.setdefault(w.sentence, set()).add(w.form)
         for m in self._matches(words):
-            if self._excused(text, words, m):
+            if self._excused(text, words, sentences, m):
                 continue
             out.append(self._finding(text, words, m))
             if len(out) >= self.settings.max_findings_per_post:
@@ -212,7 +214,9 @@ class AcceptableUseDetector:
 
     # -- guards: the kind of input, not examples --
 
-    def _excused(self, text: str, words: list[Word], m: Match) -> bool:
+    def _excused(
+        self, text: str, words: list[Word], sentences: dict[int, set[str]], m: Match
+    ) -> bool:
         first, last = words[m.first], words[m.last]
         category = m.rule.category
         pattern_words = set(m.rule.pattern.split())
@@ -225,7 +229,7 @@ class AcceptableUseDetector:
         if category == Category.THREAT:
             verbs = {w.form for w in words[m.first : m.last + 1]}
             if any(v.startswith(h) for v in verbs for h in self._hyperbole) and (
-                self._sentences[first.sentence] & self._competition
+                sentences[first.sentence] & self._competition
             ):
                 return True
             after = [w.form for w in words[m.last + 1 : m.last + 3]]
