@@ -190,33 +190,25 @@ def test_init_writes_a_valid_config(tmp_path: Path) -> None:
     assert again.exit_code == 2
 
 
+def add_args(
+    id_: str, platform: str, handle: str, site: str, cron: str, base: list[str]
+) -> list[str]:
+    """`scanner accounts add` arguments with the same admin and sponsor."""
+    return [
+        "accounts",
+        "add",
+        *("--id", id_, "--platform", platform, "--handle", handle, "--site-name", site),
+        *("--admin-name", "A", "--admin-email", "a@mvsd.k12.wa.us"),
+        *("--sponsor-name", "S", "--sponsor-email", "s@mvsd.k12.wa.us"),
+        *("--cron", cron, *base),
+    ]
+
+
 def test_accounts_add_and_import(config_dir: Path, tmp_path: Path) -> None:
     base = ["--config", str(config_dir)]
     add = runner.invoke(
         app,
-        [
-            "accounts",
-            "add",
-            "--id",
-            "pto",
-            "--platform",
-            "facebook",
-            "--handle",
-            "123",
-            "--site-name",
-            "PTO page",
-            "--admin-name",
-            "A",
-            "--admin-email",
-            "a@mvsd.k12.wa.us",
-            "--sponsor-name",
-            "S",
-            "--sponsor-email",
-            "s@mvsd.k12.wa.us",
-            "--cron",
-            "0 7 * * 1-5",
-            *base,
-        ],
+        add_args("pto", "facebook", "123", "PTO page", "0 7 * * 1-5", base),
     )
     assert add.exit_code == 0, add.output
     csv_file = tmp_path / "new.csv"
@@ -237,29 +229,7 @@ def test_accounts_add_and_import(config_dir: Path, tmp_path: Path) -> None:
     assert load_config(config_dir).account("pto").cron == "0 7 * * 1-5"
     bad = runner.invoke(
         app,
-        [
-            "accounts",
-            "add",
-            "--id",
-            "x2",
-            "--platform",
-            "x",
-            "--handle",
-            "@x",
-            "--site-name",
-            "X",
-            "--admin-name",
-            "A",
-            "--admin-email",
-            "a@mvsd.k12.wa.us",
-            "--sponsor-name",
-            "S",
-            "--sponsor-email",
-            "s@mvsd.k12.wa.us",
-            "--cron",
-            "61 * * * *",
-            *base,
-        ],
+        add_args("x2", "x", "@x", "X", "61 * * * *", base),
     )
     assert bad.exit_code == 2 and "accounts[4].cron:" in bad.output
 
