@@ -11,7 +11,8 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -95,6 +96,23 @@ def install_log_redaction() -> None:
 
 #: What reading an unexpected payload raises (a missing key, a wrong type, a bad number).
 PARSE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError)
+
+
+@contextmanager
+def mapped_errors(
+    mapper: Callable[[BaseException, str], ConnectorError | None], what: str
+) -> Iterator[None]:
+    """Inside, a platform library's exception becomes its `ConnectorError` (`mapper`); errors
+    already in the tree, and anything the mapper does not know, pass through unchanged."""
+    try:
+        yield
+    except ConnectorError:
+        raise
+    except Exception as exc:
+        mapped = mapper(exc, what)
+        if mapped is None:
+            raise
+        raise mapped from None
 
 
 def _guarded(fetch: Callable[..., FetchResult]) -> Callable[..., FetchResult]:

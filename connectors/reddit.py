@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from connectors import comments as cm
 from connectors.base import ConnectorSettings, FetchResult, Follower, FollowerPage
-from connectors.http import HttpConnector, status_error, transport_error
+from connectors.http import HttpConnector, mapped_errors, status_error, transport_error
 from connectors.reddit_comments import read_comments
 from connectors.util import from_epoch, iso, next_state, resolve_secret
 from scanner.errors import AuthError, ConnectorError, NotFound, TransientError
@@ -103,20 +103,13 @@ class RedditConnector(HttpConnector[RedditSettings]):
         when the account monitors them, comments (see `connectors.reddit_comments`)."""
         kind, name = parse_handle(account.handle)
         what = f"reddit {kind}/{name}"
-        try:
+        with mapped_errors(_map_error, what):
             reddit = self._client()
             if kind == "r":
                 listing = reddit.subreddit(name).new
             else:
                 listing = reddit.redditor(name).submissions.new
             result = self._collect(account, listing, cursor, state or {})
-        except ConnectorError:
-            raise
-        except Exception as exc:
-            mapped = _map_error(exc, what)
-            if mapped is None:
-                raise
-            raise mapped from None
         now = cm.utcnow()
         self._profile(reddit, kind, name, account, result, now)
         if getattr(account, "comments", False):
@@ -313,18 +306,11 @@ class RedditFollowers(RedditConnector):
         if kind != "r":
             raise ConnectorError(f"{what}: Reddit does not expose the followers of a user")
         members: list[Follower] = []
-        try:
+        with mapped_errors(_map_error, what):
             reddit = self._client()
             for user in reddit.subreddit(name).contributor(limit=MEMBERS_MAX):
                 data = vars(user)
                 members.append(Follower("", str(data.get("name") or ""), str(data.get("id", ""))))
-        except ConnectorError:
-            raise
-        except Exception as exc:
-            mapped = _map_error(exc, what)
-            if mapped is None:
-                raise
-            raise mapped from None
         complete = len(members) < MEMBERS_MAX
         notes = [] if complete else [f"only the first {len(members)} approved users were checked"]
         url = f"https://www.reddit.com/r/{name}/about/contributors"

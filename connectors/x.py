@@ -24,6 +24,7 @@ from connectors.http import (
     HttpConnector,
     TimeoutSession,
     looks_like_html,
+    mapped_errors,
     status_error,
     transport_error,
 )
@@ -82,7 +83,7 @@ class XConnector(HttpConnector[XSettings]):
         what = f"x @{username}"
         state = dict(state or {})
         bio: dict[str, Any] = {}  # the bio, when a request of this fetch brought it for free
-        try:
+        with mapped_errors(_map_error, what):
             client = self._client()
             if state.get("user_id") and state.get("handle") == username.lower():
                 user_id, screen_name = str(state["user_id"]), str(state.get("username") or username)
@@ -100,13 +101,6 @@ class XConnector(HttpConnector[XSettings]):
                         bio["text"] = user["description"]
             posts = _merge_edits(tweets, media, screen_name, account.id)
             deleted = self._recheck(client, state, posts, screen_name, account.id)
-        except ConnectorError:
-            raise
-        except Exception as exc:
-            mapped = _map_error(exc, what)
-            if mapped is None:
-                raise
-            raise mapped from None
 
         newest = max((int(t["id"]) for t in tweets), default=None)
         new_cursor = str(newest) if newest is not None else cursor
